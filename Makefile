@@ -1,0 +1,42 @@
+# Two commands a learner or maintainer needs:  make lab   and   make test
+# Both create .venv and install the pinned, tested versions (constraints.txt) the first time,
+# and skip that step afterwards unless pyproject.toml or constraints.txt changed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup lab test quick full lint assignments bench release clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: $(STAMP)            ## open the course map in JupyterLab
+	$(BIN)/dlcourse lab
+
+test: $(STAMP)           ## the whole suite: units, lint, notebooks, grader round trip, browser
+	$(BIN)/python -m pytest -ra --durations=10
+
+quick: $(STAMP)          ## execute every notebook in quick mode, with the table
+	$(BIN)/python ci/run_notebooks.py --quick
+
+full: $(STAMP)           ## execute every notebook at full settings (the README's results table)
+	$(BIN)/python ci/run_notebooks.py --full --artifacts artifacts/full
+
+lint: $(STAMP)
+	$(BIN)/python ci/lint_notebooks.py
+
+assignments: $(STAMP)    ## regenerate assignments/ from solutions/ with nbgrader
+	$(BIN)/python ci/assignments.py --write
+
+bench: $(STAMP)          ## training-helper overhead against a hand-written loop
+	$(BIN)/python ci/bench_train.py
+
+clean:
+	rm -rf artifacts .pytest_cache

@@ -1,0 +1,124 @@
+"""Synthetic data, no download needed: the TensorFlow Playground's 2D toy sets, and 1D curves.
+
+Points lie in about [-1, 1]² before noise. Everything is drawn from a local numpy Generator made
+from `seed`, so the same call gives the same data and never disturbs the global RNGs.
+
+Shapes: X is float32 (n, 2). Class labels are int64 (n,) in {0, 1}, balanced; regression targets
+are float32 (n, 1), like the output of a model ending in nn.Linear(..., 1).
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+TAU = 2 * np.pi
+
+
+# Each classification generator returns (points of class 0, points of class 1), without noise.
+
+def _circle(rng, n0, n1):
+    def ring(n, r_min, r_max):
+        r, angle = rng.uniform(r_min, r_max, n), rng.uniform(0, TAU, n)
+        return np.stack([r * np.cos(angle), r * np.sin(angle)], axis=1)
+    return ring(n0, 0.7, 1.0), ring(n1, 0.0, 0.5)
+
+
+def _xor(rng, n0, n1):
+    # Class 1 where x·y > 0. A small margin keeps clean points off the axes, the true boundary.
+    def quadrants(n, same_sign):
+        xy = rng.uniform(0.05, 1.0, (n, 2))
+        sign = rng.choice([-1.0, 1.0], n)
+        xy[:, 0] *= sign
+        xy[:, 1] *= sign if same_sign else -sign
+        return xy
+    return quadrants(n0, False), quadrants(n1, True)
+
+
+def _gauss(rng, n0, n1):
+    return rng.normal(-0.5, 0.15, (n0, 2)), rng.normal(0.5, 0.15, (n1, 2))
+
+
+def _spiral(rng, n0, n1, turns=1.75):
+    def arm(n, phase):
+        r = rng.uniform(0, 1, n)
+        t = TAU * turns * r + phase
+        return np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
+    return arm(n0, np.pi), arm(n1, 0.0)
+
+
+def _moons(rng, n0, n1):
+    # scikit-learn's two moons, centred and scaled into [-1, 1] × [-0.5, 0.5].
+    t0, t1 = rng.uniform(0, np.pi, n0), rng.uniform(0, np.pi, n1)
+    upper = np.stack([np.cos(t0), np.sin(t0)], axis=1)
+    lower = np.stack([1 - np.cos(t1), 0.5 - np.sin(t1)], axis=1)
+    shift = np.array([0.5, 0.25])
+    return (upper - shift) / 1.5, (lower - shift) / 1.5
+
+
+def _plane(X):
+    return (X[:, 0] + X[:, 1]) / 2
+
+
+# (x, y, sign) of six bumps, laid out as in the Playground's "multi gaussian" regression set.
+_BUMPS = [(-2 / 3, 0.4, 1), (0, 0.4, -1), (2 / 3, 0.4, 1),
+          (-2 / 3, -0.4, -1), (0, -0.4, 1), (2 / 3, -0.4, -1)]
+
+
+def _multi_gauss(X, width=0.15):
+    y = np.zeros(len(X))
+    for cx, cy, sign in _BUMPS:
+        y += sign * np.exp(-((X[:, 0] - cx) ** 2 + (X[:, 1] - cy) ** 2) / (2 * width ** 2))
+    return y
+
+
+CLASSIFICATION = {"circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral,
+                  "moons": _moons}
+REGRESSION = {"plane": _plane, "multi_gauss": _multi_gauss}
+KINDS = (*CLASSIFICATION, *REGRESSION)
+
+
+def two_d(kind: str = "circle", n: int = 200, noise: float = 0.05, seed: int = 0):
+    """A 2D toy set: (X float32 (n, 2), y).
+
+    Classification kinds ("circle", "xor", "gauss", "spiral", "moons"): y int64 (n,), half 0 and
+    half 1, shuffled; `noise` is the std of Gaussian jitter added to the points.
+    Regression kinds ("plane", "multi_gauss"): X uniform in [-1, 1]², y float32 (n, 1);
+    `noise` is the std of Gaussian noise added to the targets.
+    The spiral is the touchiest: at noise 0.1 its arms already blur into each other.
+    """
+    import torch
+
+    rng = np.random.default_rng(seed)
+    if kind in CLASSIFICATION:
+        n1 = n // 2
+        points0, points1 = CLASSIFICATION[kind](rng, n - n1, n1)
+        X = np.concatenate([points0, points1]) + rng.normal(0, noise, (n, 2))
+        y = np.concatenate([np.zeros(n - n1, np.int64), np.ones(n1, np.int64)])
+        order = rng.permutation(n)
+        X, y = X[order], y[order]
+    elif kind in REGRESSION:
+        X = rng.uniform(-1, 1, (n, 2))
+        y = (REGRESSION[kind](X) + rng.normal(0, noise, n))[:, None]
+        y = y.astype(np.float32)
+    else:
+        raise ValueError(f"unknown kind {kind!r}; choose one of {list(KINDS)}")
+    return torch.from_numpy(X.astype(np.float32)), torch.from_numpy(y)
+
+
+def regression_curve(n: int = 100, noise: float = 0.1, seed: int = 0,
+                     fn: Callable[[np.ndarray], np.ndarray] | None = None,
+                     low: float = 0.0, high: float = 1.0):
+    """Noisy samples of a 1D function for curve fitting: (x, y), both float32 (n, 1), x sorted.
+
+    x is uniform in [low, high]; y = fn(x) + Gaussian noise of std `noise`. `fn` takes and returns
+    a numpy array; the default is sin(2πx), the classic polynomial-fitting example.
+    """
+    import torch
+
+    rng = np.random.default_rng(seed)
+    fn = fn or (lambda x: np.sin(TAU * x))
+    x = np.sort(rng.uniform(low, high, n))
+    y = np.asarray(fn(x), dtype=np.float64) + rng.normal(0, noise, n)
+    as_column = lambda a: torch.from_numpy(a.astype(np.float32)[:, None])  # noqa: E731
+    return as_column(x), as_column(y)

@@ -1,0 +1,108 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from dlcourse.data import regression_curve, two_d
+from dlcourse.data.synthetic import CLASSIFICATION, KINDS, REGRESSION
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_shapes_and_dtypes(kind):
+    X, y = two_d(kind, n=101, seed=0)
+    assert X.shape == (101, 2) and X.dtype == torch.float32
+    if kind in CLASSIFICATION:
+        assert y.shape == (101,) and y.dtype == torch.int64
+    else:
+        assert y.shape == (101, 1) and y.dtype == torch.float32
+    assert X.abs().max() < 2  # about [-1, 1]² plus noise
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_same_seed_same_data_other_seed_other_data(kind):
+    X1, y1 = two_d(kind, n=50, seed=3)
+    X2, y2 = two_d(kind, n=50, seed=3)
+    X3, _ = two_d(kind, n=50, seed=4)
+    assert torch.equal(X1, X2) and torch.equal(y1, y2)
+    assert not torch.equal(X1, X3)
+
+
+def test_global_random_state_is_left_alone():
+    np_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state()
+    two_d("spiral", seed=0)
+    regression_curve(seed=0)
+    assert np.array_equal(np.random.get_state()[1], np_state)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+@pytest.mark.parametrize("kind", CLASSIFICATION)
+@pytest.mark.parametrize("n", [200, 201])
+def test_classes_are_balanced_and_shuffled(kind, n):
+    _, y = two_d(kind, n=n, seed=0)
+    assert y.sum().item() == n // 2 and set(y.tolist()) == {0, 1}
+    assert 0 < y[: n // 2].sum() < n // 2  # not all ones at the end
+
+
+def nearest_neighbour_accuracy(X, y):
+    distances = torch.cdist(X, X)
+    distances.fill_diagonal_(math.inf)
+    return (y[distances.argmin(1)] == y).float().mean().item()
+
+
+@pytest.mark.parametrize("kind", CLASSIFICATION)
+def test_noise_blurs_the_classes(kind):
+    clean = nearest_neighbour_accuracy(*two_d(kind, n=400, noise=0.0, seed=0))
+    noisy = nearest_neighbour_accuracy(*two_d(kind, n=400, noise=1.0, seed=0))
+    assert clean > 0.97, "without noise the two classes should not mix"
+    assert noisy < clean - 0.1
+
+
+def test_clean_sets_follow_their_rule():
+    X, y = two_d("circle", n=400, noise=0.0)
+    radius = X.norm(dim=1)
+    assert (radius[y == 1] <= 0.5).all() and (radius[y == 0] >= 0.7).all()
+    X, y = two_d("xor", n=400, noise=0.0)
+    assert torch.equal((X[:, 0] * X[:, 1] > 0).long(), y)
+    X, y = two_d("gauss", n=400, noise=0.0)
+    assert X[y == 1].mean(0).sub(0.5).abs().max() < 0.05
+    assert X[y == 0].mean(0).add(0.5).abs().max() < 0.05
+
+
+@pytest.mark.parametrize("kind", REGRESSION)
+def test_regression_noise_is_on_the_targets(kind):
+    X, clean = two_d(kind, n=2000, noise=0.0, seed=0)
+    X_noisy, noisy = two_d(kind, n=2000, noise=0.2, seed=0)
+    assert torch.equal(X, X_noisy)
+    assert (noisy - clean).std().item() == pytest.approx(0.2, rel=0.1)
+    assert X.min() >= -1 and X.max() <= 1
+
+
+def test_plane_is_a_plane():
+    X, y = two_d("plane", n=100, noise=0.0)
+    assert torch.allclose(y[:, 0], (X[:, 0] + X[:, 1]) / 2, atol=1e-6)
+
+
+def test_multi_gauss_has_bumps_of_both_signs():
+    _, y = two_d("multi_gauss", n=4000, noise=0.0)
+    assert y.max() > 0.8 and y.min() < -0.8
+
+
+def test_unknown_kind():
+    with pytest.raises(ValueError, match="spiral"):
+        two_d("swirl")
+
+
+def test_regression_curve():
+    x, y = regression_curve(n=50, noise=0.0, seed=0)
+    assert x.shape == y.shape == (50, 1) and x.dtype == y.dtype == torch.float32
+    assert (x[1:] >= x[:-1]).all() and 0 <= x.min() and x.max() <= 1
+    assert torch.allclose(y, torch.sin(2 * math.pi * x), atol=1e-5)
+
+    x, y = regression_curve(n=50, noise=0.0, fn=lambda x: x ** 2, low=-2, high=2)
+    assert -2 <= x.min() and x.max() <= 2 and torch.allclose(y, x ** 2, atol=1e-5)
+
+    _, noisy = regression_curve(n=5000, noise=0.3, seed=1)
+    x, clean = regression_curve(n=5000, noise=0.0, seed=1)
+    assert (noisy - clean).std().item() == pytest.approx(0.3, rel=0.1)
+    assert torch.equal(regression_curve(seed=7)[1], regression_curve(seed=7)[1])

@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# nbgrader runs `alembic` and Jupyter finds kernels by PATH: put the venv first.
+export PATH := $(abspath $(BIN)):$(PATH)
 
 .PHONY: setup lab test quick full lint assignments bench release clean
 

@@ -17,7 +17,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dlcourse import catalog  # noqa: E402
+from dlcourse import catalog, glossary  # noqa: E402
 
 CLOSING_HEADINGS = ["## Exercises", "## Summary", "### Key terms", "### Further reading"]
 BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\(([^)]*)\)")
@@ -81,6 +81,10 @@ def lesson(nb, path: str, cat: catalog.Catalog, entry: catalog.Lesson) -> list[s
     if all(p >= 0 for p in positions) and positions != sorted(positions):
         problems.append(f"{path}: sections must come in the order {CLOSING_HEADINGS}")
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    if f'glossary.table("{entry.id}")' not in code:
+        problems.append(f"{path}: the summary must show dlcourse.glossary.table(\"{entry.id}\")")
+    if len(glossary.for_lesson(entry.id)) < 5:
+        problems.append(f"{entry.id}: dlcourse/glossary/{entry.id}.toml needs its key terms (5 or more)")
     for target in entry.targets:
         if f'"{target.metric}"' not in code:
             problems.append(f"{path}: never records its target metric {target.metric!r}")
@@ -91,7 +95,7 @@ def catalog_agreement(cat: catalog.Catalog, root: Path) -> list[str]:
     problems = []
     listed = {lesson.path for lesson in cat.ready}
     on_disk = {str(p.relative_to(root)) for p in (root / "course").rglob("*.ipynb")
-               if ".ipynb_checkpoints" not in p.parts} - {"course/index.ipynb"}
+               if ".ipynb_checkpoints" not in p.parts} - {page.path for page in cat.pages}
     for path in sorted(listed - on_disk):
         problems.append(f"catalog lists {path}, but there is no such notebook")
     for path in sorted(on_disk - listed):
@@ -135,12 +139,12 @@ def prerequisite_problems(cat: catalog.Catalog) -> list[str]:
 def lint(root: Path = ROOT) -> list[str]:
     cat = catalog.load()
     problems = catalog_agreement(cat, root)
-    index = "course/index.ipynb"
-    if (root / index).exists():
-        nb = nbformat.read(root / index, as_version=4)
-        problems += clean_outputs(nb, index) + header(nb, index, cat, None, None)
-    else:
-        problems.append(f"{index} is missing")
+    for page in cat.pages:
+        if (root / page.path).exists():
+            nb = nbformat.read(root / page.path, as_version=4)
+            problems += clean_outputs(nb, page.path) + header(nb, page.path, cat, None, None)
+        else:
+            problems.append(f"{page.path} is missing")
     for entry in cat.ready:
         if (root / entry.path).exists():
             nb = nbformat.read(root / entry.path, as_version=4)

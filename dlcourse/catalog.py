@@ -8,6 +8,10 @@ from pathlib import Path
 
 _TOML = Path(__file__).with_name("catalog.toml")
 ROOT = Path(__file__).resolve().parent.parent
+# Notebooks of the course that are not lessons: they open like one (title, badge, Colab cell,
+# parameters, setup) and CI executes them, but they have no lesson contract beyond that.
+PAGES = {"index": ("course/index.ipynb", "Course map", "课程地图"),
+         "glossary": ("course/glossary.ipynb", "Glossary", "术语表")}
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,13 @@ class Catalog:
     @property
     def ready(self) -> list[Lesson]:
         return [lesson for lesson in self.lessons if lesson.ready]
+
+    @property
+    def pages(self) -> list[Lesson]:
+        """The non-lesson notebooks, as budgeted entries the runner can execute."""
+        return [Lesson(id=key, title=title, title_zh=zh, level="--", path=path,
+                       budget_quick=60, budget_full=60)
+                for key, (path, title, zh) in PAGES.items()]
 
     def colab_url(self, path: str) -> str:
         return f"https://colab.research.google.com/github/{self.repo}/blob/{self.branch}/{path}"

@@ -26,9 +26,6 @@ from . import catalog
 from .catalog import ROOT
 from .results import RESULTS_ENV
 
-INDEX = catalog.Lesson(id="index", title="Course map", title_zh="课程地图", level="--",
-                       path="course/index.ipynb", budget_quick=60, budget_full=60)
-
 
 @dataclass
 class Outcome:
@@ -104,7 +101,7 @@ def markdown(outcomes: list[Outcome], quick: bool) -> str:
             "| notebook | time (s) | budget (s) | metric | value | target | status |",
             "|---|---:|---:|---|---:|---|---|"]
     for o in outcomes:
-        lesson = INDEX if o.id == "index" else cat.lesson(o.id)
+        lesson = next((p for p in cat.pages if p.id == o.id), None) or cat.lesson(o.id)
         targets = {t.metric: t for t in lesson.targets}
         metrics = o.metrics or [{"name": "—", "value": None}]
         for i, m in enumerate(metrics):
@@ -121,7 +118,7 @@ def markdown(outcomes: list[Outcome], quick: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dlcourse run", description=__doc__.splitlines()[0])
-    parser.add_argument("ids", nargs="*", help="lesson ids (default: all ready lessons + index)")
+    parser.add_argument("ids", nargs="*", help="lesson ids (default: every ready lesson and page)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="CI settings (the default)")
     mode.add_argument("--full", action="store_true", help="a learner's settings")
@@ -133,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     quick = not args.full
 
     cat = catalog.load()
-    lessons = [cat.lesson(i) for i in args.ids] if args.ids else [INDEX, *cat.ready]
+    lessons = [cat.lesson(i) for i in args.ids] if args.ids else [*cat.pages, *cat.ready]
     workers = max(1, min(args.workers, len(lessons)))
     threads = max(1, (os.cpu_count() or 1) // workers)
     args.artifacts.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,8 @@ def test_linter_catches_each_broken_rule():
     nb.cells[2].metadata["tags"] = []
     nb.cells[3].source = "import dlcourse"
     nb.cells = [c for c in nb.cells if "## Exercises" not in c.source]
-    nb.cells[5].outputs = [nbformat.v4.new_output("stream", text="hi")]
+    first_code = next(c for c in nb.cells[4:] if c.cell_type == "code")
+    first_code.outputs = [nbformat.v4.new_output("stream", text="hi")]
     problems = lint.lesson(nb, entry.path, cat, entry) + lint.clean_outputs(nb, entry.path)
     text = "\n".join(problems)
     for expected in ("Colab badge must link to", "tagged 'parameters'", "dlcourse.setup",
@@ -63,6 +64,7 @@ def test_every_notebook_executes_in_quick_mode_within_budget_and_target():
     artifacts = ROOT / "artifacts" / "notebooks"
     code = runner.main(["--quick", "--artifacts", str(artifacts)])
     outcomes = json.loads((artifacts / "results.json").read_text())
-    assert {o["id"] for o in outcomes} == {"index", *(lesson.id for lesson in catalog.load().ready)}
+    cat = catalog.load()
+    assert {o["id"] for o in outcomes} == {p.id for p in cat.pages + cat.ready}
     failed = {o["id"]: o["problems"] for o in outcomes if not o["ok"]}
     assert code == 0 and not failed, f"notebooks failed: {failed}"

@@ -8,8 +8,8 @@ __version__ = "0.1.0"
 
 from .runtime import setup  # noqa: E402  (light: imports torch inside the function)
 
-_SUBMODULES = {"catalog", "check", "cli", "data", "exercises", "results", "runner", "runtime",
-               "train", "widgets"}
+_SUBMODULES = {"catalog", "check", "cli", "data", "exercises", "glossary", "results", "runner",
+               "runtime", "train", "widgets"}
 
 
 def __getattr__(name):

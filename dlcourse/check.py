@@ -9,6 +9,22 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 
+class Verdict:
+    """What a check returns: true or false, and silent as a cell's last value (no stray `True`)."""
+
+    def __init__(self, ok: bool):
+        self.ok = bool(ok)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.ok})"
+
+    def _ipython_display_(self) -> None:
+        pass  # the check already printed its ✓ or ✗ line
+
+
 class CheckFailed(AssertionError):
     """A learner's answer is not right yet; the message says why."""
 
@@ -21,17 +37,20 @@ def _as_tensor(x: Any, name: str):
     if isinstance(x, torch.Tensor):
         return x
     try:
-        return torch.as_tensor(x)
+        t = torch.as_tensor(x)
+        if t.is_floating_point() and not hasattr(x, "dtype"):
+            t = torch.as_tensor(x, dtype=torch.float64)  # Python floats are doubles: keep them so
+        return t
     except Exception as exc:  # noqa: BLE001 -- any failure means "not tensor-like"
         raise CheckFailed(f"{name}: expected a tensor or an array, got {type(x).__name__}") from exc
 
 
-def _ok(message: str) -> bool:
+def _ok(message: str) -> Verdict:
     print(f"✓ {message}")
-    return True
+    return Verdict(True)
 
 
-def shape(x: Any, expected: Iterable[int], name: str = "answer") -> bool:
+def shape(x: Any, expected: Iterable[int], name: str = "answer") -> Verdict:
     """Check a tensor's shape."""
     got = tuple(_as_tensor(x, name).shape)
     expected = tuple(expected)
@@ -40,7 +59,7 @@ def shape(x: Any, expected: Iterable[int], name: str = "answer") -> bool:
     return _ok(f"{name} has shape {expected}")
 
 
-def dtype(x: Any, expected, name: str = "answer") -> bool:
+def dtype(x: Any, expected, name: str = "answer") -> Verdict:
     got = _as_tensor(x, name).dtype
     if got != expected:
         raise CheckFailed(f"{name} has dtype {got}, expected {expected}")
@@ -48,7 +67,7 @@ def dtype(x: Any, expected, name: str = "answer") -> bool:
 
 
 def close(answer: Any, expected: Any, name: str = "answer", rtol: float = 1e-5,
-          atol: float = 1e-6) -> bool:
+          atol: float = 1e-6) -> Verdict:
     """Check that numbers, arrays or tensors agree to tolerance (shape first, then values)."""
     import torch
     if answer is None or answer is Ellipsis:
@@ -69,7 +88,7 @@ def close(answer: Any, expected: Any, name: str = "answer", rtol: float = 1e-5,
     return _ok(f"{name} is correct")
 
 
-def equal(answer: Any, expected: Any, name: str = "answer") -> bool:
+def equal(answer: Any, expected: Any, name: str = "answer") -> Verdict:
     """Check exact equality of plain values (ints, strings, tuples, shapes)."""
     if answer is Ellipsis:
         raise CheckFailed(f"{name}: no answer yet — replace the `...` with your code")
@@ -79,7 +98,7 @@ def equal(answer: Any, expected: Any, name: str = "answer") -> bool:
 
 
 def against_reference(fn: Callable, reference: Callable, *inputs, name: str | None = None,
-                      rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+                      rtol: float = 1e-5, atol: float = 1e-6) -> Verdict:
     """Compare a from-scratch function with its PyTorch reference on the same inputs."""
     name = name or getattr(fn, "__name__", "your function")
     try:
@@ -91,7 +110,7 @@ def against_reference(fn: Callable, reference: Callable, *inputs, name: str | No
 
 
 def gradient(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5,
-             name: str = "gradient") -> bool:
+             name: str = "gradient") -> Verdict:
     """Check autograd's gradient of scalar `fn` against central finite differences (float64)."""
     import torch
     xs = [torch.as_tensor(x, dtype=torch.float64).detach().clone().requires_grad_(True)
@@ -108,4 +127,4 @@ def gradient(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5,
                 shifted[i] = bumped.view_as(x)
                 numeric.view(-1)[j] += sign * fn(*shifted).item() / (2 * eps)
         close(x.grad, numeric, name=f"{name} of input {i}", rtol=1e-4, atol=atol)
-    return True
+    return Verdict(True)

@@ -16,8 +16,11 @@ RESULTS_ENV = "DLCOURSE_RESULTS"
 
 
 def record(name: str, value: float, lesson: str | None = None, quick: bool = False,
-           unit: str = "") -> bool | None:
-    """Report `value`; when `lesson` declares a target for `name`, say if it is met (and return it)."""
+           unit: str = ""):
+    """Report `value`; when `lesson` declares a target for `name`, say if it is met.
+
+    Returns a silent Verdict (true when met) for a target, else None."""
+    from .check import Verdict
     value = float(value)
     if math.isnan(value):
         raise ValueError(f"result {name!r} is NaN: the experiment diverged or never ran")
@@ -36,7 +39,7 @@ def record(name: str, value: float, lesson: str | None = None, quick: bool = Fal
         with open(path, "a", encoding="utf-8") as f:
             f.write(json.dumps({"lesson": lesson, "name": name, "value": value,
                                 "quick": quick, "met": met}) + "\n")
-    return met
+    return None if met is None else Verdict(met)
 
 
 def _target(lesson_id: str, name: str):

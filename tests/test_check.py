@@ -57,3 +57,12 @@ def test_gradient_check_catches_a_wrong_backward():
 
 def test_failures_render_without_a_traceback_in_ipython():
     assert CheckFailed("bad")._render_traceback_() == ["✗ bad"]
+
+
+def test_a_passing_check_is_true_but_shows_nothing_as_a_cells_value():
+    verdict = check.equal(1, 1)
+    assert verdict and verdict._ipython_display_() is None
+
+
+def test_python_floats_are_compared_in_double_precision():
+    assert check.close(0.46211715726000974, 0.46211715726000974, rtol=0, atol=1e-15)

@@ -58,7 +58,7 @@ def test_names_point_back_to_the_attribute(module):
 def test_solution_passes(ex, capsys):
     answer = run_code(ex.solution_code)
     ex.checker(answer)  # raises when the checker rejects its own solution
-    assert ex.check(answer) is True
+    assert ex.check(answer)
     assert "correct" in capsys.readouterr().out
 
 
@@ -72,21 +72,21 @@ def test_wrong_answer_fails(ex, code, capsys):
     answer = run_code(code)
     with pytest.raises((CheckFailed, AssertionError)):
         ex.checker(answer)
-    assert ex.check(answer) is False
+    assert not ex.check(answer)
     out = capsys.readouterr().out
     assert "✗" in out and "hint()" in out
 
 
 @pytest.mark.parametrize("ex", EXERCISES)
 def test_not_attempted(ex, capsys):
-    assert ex.check(...) is False
+    assert not ex.check(...)
     assert "not attempted" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("ex", EXERCISES)
 def test_odd_answers_do_not_crash(ex, capsys):
     for odd in (42, "nonsense", [1, 2], {"x": 1}, object()):
-        assert ex.check(odd) is False
+        assert not ex.check(odd)
     assert "✗" in capsys.readouterr().out
 
 

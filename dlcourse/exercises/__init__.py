@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..check import CheckFailed
+from ..check import CheckFailed, Verdict
 
 
 @dataclass
@@ -28,20 +28,20 @@ class Exercise:
     solution_code: str  # self-contained code that binds `answer`
     wrong_codes: list[str] = field(default_factory=list)  # each binds a plausible wrong `answer`
 
-    def check(self, answer: Any) -> bool:
+    def check(self, answer: Any) -> Verdict:
         if answer is Ellipsis or answer is None:
             print(f"⏳ {self.name}: not attempted yet. Replace the `...` and run the cell again.")
-            return False
+            return Verdict(False)
         try:
             _quietly(self.checker, answer)
         except (CheckFailed, AssertionError) as exc:
             print(f"✗ {self.name}: {exc}\n  Stuck? Run `{self._ref()}.hint()`.")
-            return False
+            return Verdict(False)
         except Exception as exc:  # noqa: BLE001 -- a learner's odd answer must not crash the check
             print(f"✗ {self.name}: your answer raised {type(exc).__name__}: {exc}")
-            return False
+            return Verdict(False)
         print(f"✓ {self.name}: correct!")
-        return True
+        return Verdict(True)
 
     def hint(self) -> None:
         print(f"💡 {self.hint_text}")

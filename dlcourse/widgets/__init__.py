@@ -1,0 +1,21 @@
+"""Interactive explorers for the lessons: ipywidgets controls driving a plotly FigureWidget.
+
+End a notebook cell with one (`BroadcastExplorer()`) to show it. Each widget module ends with
+`GALLERY = {name: zero-argument demo}`; `dlcourse.widgets.GALLERY` merges them all. The gallery
+notebook (tests/browser/gallery.ipynb) and the tests iterate it, and a test fails for any Explorer
+without an entry.
+"""
+from importlib import import_module
+from pkgutil import iter_modules
+
+from .base import Explorer
+from .broadcast import BroadcastExplorer, broadcast_result, parse_shape
+from .compute_timeline import LANDMARKS, ComputeTimeline, era_fits, fit_doubling
+from .course_map import CourseMap
+
+GALLERY = {name: demo for module in iter_modules(__path__)  # modules in file-name order
+           for name, demo in getattr(import_module(f".{module.name}", __name__), "GALLERY",
+                                     {}).items()}
+
+__all__ = ["GALLERY", "LANDMARKS", "BroadcastExplorer", "ComputeTimeline", "CourseMap", "Explorer",
+           "broadcast_result", "era_fits", "fit_doubling", "parse_shape"]

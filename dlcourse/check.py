@@ -100,12 +100,12 @@ def equal(answer: Any, expected: Any, name: str = "answer") -> Verdict:
 def against_reference(fn: Callable, reference: Callable, *inputs, name: str | None = None,
                       rtol: float = 1e-5, atol: float = 1e-6) -> Verdict:
     """Compare a from-scratch function with its PyTorch reference on the same inputs."""
-    name = name or getattr(fn, "__name__", "your function")
+    name = name or f"{getattr(fn, '__name__', 'your function')}(…)"
     try:
         got = fn(*inputs)
     except Exception as exc:  # noqa: BLE001 -- report the learner's error briefly
         raise CheckFailed(f"{name} raised {type(exc).__name__}: {exc}") from None
-    return close(got, reference(*inputs), name=f"{name}(…) vs the PyTorch reference",
+    return close(got, reference(*inputs), name=f"{name} vs the PyTorch reference",
                  rtol=rtol, atol=atol)
 
 

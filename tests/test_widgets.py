@@ -43,6 +43,8 @@ def sample_values(control) -> list:
         return TEXT_SAMPLES
     if isinstance(control.value, bool):
         return [not control.value, control.value]
+    if isinstance(control, widgets.FloatLogSlider):  # min and max are exponents of `base`
+        return [control.base ** e for e in (control.min, (control.min + control.max) / 2, control.max)]
     if hasattr(control, "min") and hasattr(control, "max"):  # Int- and FloatSlider, ...
         mid = control.min + (control.max - control.min) / 2
         return [control.min, round(mid) if isinstance(control.value, int) else mid, control.max]

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,17 @@ def _drag(page, cell) -> None:
     page.mouse.up()
 
 
+def _redraws_when_dragged(page, cell, timeout: float = 30) -> bool:
+    before = _plot_hash(cell)
+    _drag(page, cell)
+    deadline = time.monotonic() + timeout
+    while _plot_hash(cell) == before:
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(200)
+    return True
+
+
 def test_gallery_widgets_render_and_respond(lab):
     from playwright.sync_api import sync_playwright
 
@@ -182,19 +194,19 @@ def test_gallery_widgets_render_and_respond(lab):
             for i, name in enumerate(names):
                 cells.nth(i).locator(".jp-InputArea-editor").click()
                 page.keyboard.press("Control+Enter")
-                page.wait_for_function(PLOTS_DRAWN, arg=i + 1, timeout=120_000 if i == 0 else 60_000)
+                wait_ms = 120_000 if i == 0 else 60_000
+                page.wait_for_function(PLOTS_DRAWN, arg=i + 1, timeout=wait_ms)
             for i, name in enumerate(names):
                 cell = cells.nth(i)
                 cell.scroll_into_view_if_needed()
                 assert cell.locator(".js-plotly-plot").count() == 1, name
                 assert cell.locator(".widget-slider .noUi-handle").count(), f"{name}: no slider"
-                before = _plot_hash(cell)
-                _drag(page, cell)
-                deadline = time.monotonic() + 45
-                while _plot_hash(cell) == before:
-                    assert time.monotonic() < deadline, (
-                        f"{name}: a dragged slider changed nothing; browser errors: {errors}")
-                    page.wait_for_timeout(200)
+                # On a heavily loaded machine a redraw now and then never reaches the plot (the
+                # status line under it does update): a second drag tells that from a dead widget.
+                if not _redraws_when_dragged(page, cell):
+                    warnings.warn(f"{name}: the first drag did not redraw the plot; dragging again")
+                    assert _redraws_when_dragged(page, cell), (
+                        f"{name}: dragging its slider changed nothing; browser errors: {errors}")
                 page.wait_for_timeout(300)  # let plotly finish its redraw before the picture
                 cell.locator(".jp-OutputArea").screenshot(path=ARTIFACTS / f"{name}.png")
         except Exception:

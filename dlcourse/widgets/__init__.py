@@ -13,9 +13,10 @@ from .broadcast import BroadcastExplorer, broadcast_result, parse_shape
 from .compute_timeline import LANDMARKS, ComputeTimeline, era_fits, fit_doubling
 from .course_map import CourseMap
 
-GALLERY = {name: demo for module in iter_modules(__path__)  # modules in file-name order
-           for name, demo in getattr(import_module(f".{module.name}", __name__), "GALLERY",
-                                     {}).items()}
+GALLERY: dict = {}  # name → zero-argument demo, over the modules in file-name order
+for _module in iter_modules(__path__):
+    GALLERY.update(getattr(import_module(f".{_module.name}", __name__), "GALLERY", {}))
+del _module
 
 __all__ = ["GALLERY", "LANDMARKS", "BroadcastExplorer", "ComputeTimeline", "CourseMap", "Explorer",
            "broadcast_result", "era_fits", "fit_doubling", "parse_shape"]

@@ -85,8 +85,9 @@ class CourseMap(Explorer):
             title=f"Course map: {len(self.catalog.lessons)} lessons, "
                   f"{len(self.catalog.ready)} ready",
             height=640, hovermode="closest", hoverlabel=dict(align="left"),
-            xaxis=dict(title="Steps from the start (longest chain of prerequisites)", dtick=1,
-                       zeroline=False, showgrid=False, range=[LABEL_X - 0.1, max(xs) + 0.6]),
+            xaxis=dict(title="Steps from the start (longest chain of prerequisites)",
+                       tickvals=list(range(int(max(xs)) + 1)), zeroline=False, showgrid=False,
+                       range=[LABEL_X - 0.1, max(xs) + 0.6]),
             yaxis=dict(visible=False, range=[min(ys) - 0.8, max(ys) + 0.9]),
             legend=dict(orientation="h", x=1, xanchor="right", y=1.06),
             margin=dict(l=20, r=20, t=80, b=55))

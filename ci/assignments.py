@@ -44,113 +44,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIG = ROOT / "nbgrader_config.py"
-SOURCE = "solutions"
-RELEASE = "assignments"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# The nbgrader course-directory helpers live in the package (dlcourse grade uses them too).
+from dlcourse.grading.course import (  # noqa: E402
+    CONFIG, RELEASE, SOURCE, _MARKERS, FixtureError, apply_edits, assignment_names, generate,
+    make_course, resolve, solved_release,
+)
+from dlcourse.grading.course import grade_id as _grade_id  # noqa: E402
+from dlcourse.grading.course import load_config as _load_config  # noqa: E402
+from dlcourse.grading.course import read_nb as _read_nb  # noqa: E402
+from dlcourse.grading.course import strip_markers as _strip_markers  # noqa: E402
+from dlcourse.grading.course import venv_on_path as _venv_on_path  # noqa: E402
+from dlcourse.grading.course import venv_path_env as _venv_path_env  # noqa: E402
+from dlcourse.grading.course import write_nb as _write_nb  # noqa: E402
+
 FIXTURES = ROOT / "tests" / "fixtures"
 
 # A cell timeout short enough for CI; real grading uses nbgrader_config.py's.
 ROUNDTRIP_TIMEOUT = 15
-_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
-
-
-# ------------------------------------------------------------------------------------ assignments
-
-def assignment_names() -> list[str]:
-    """The assignments that have an instructor source, solutions/<A>/<A>.ipynb."""
-    src = ROOT / SOURCE
-    if not src.is_dir():
-        return []
-    return sorted(d.name for d in src.iterdir() if (d / f"{d.name}.ipynb").is_file())
-
-
-def resolve(name: str) -> str:
-    """'A01', 'a01' or 'A01-autograd' -> 'A01-autograd'."""
-    names = assignment_names()
-    for n in names:
-        if name.lower() in (n.lower(), n.split("-")[0].lower()):
-            return n
-    raise SystemExit(f"No assignment {name!r} in {SOURCE}/. Known: {', '.join(names) or 'none'}")
-
-
-def _read_nb(path: Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def _write_nb(nb: dict, path: Path) -> None:
-    import nbformat
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nbformat.from_dict(nb), str(path))
-
-
-def _grade_id(cell: dict) -> str | None:
-    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-
-
-# --------------------------------------------------------------------------- the course directory
-
-def _venv_path_env() -> dict:
-    """os.environ with this interpreter's bin/ first on PATH: nbgrader runs the `alembic` command when
-    it creates a gradebook, and the kernel launcher runs `python`."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    return env
-
-
-@contextlib.contextmanager
-def _venv_on_path():
-    old = os.environ.get("PATH")
-    os.environ["PATH"] = _venv_path_env()["PATH"]
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("PATH", None)
-        else:
-            os.environ["PATH"] = old
-
-
-def make_course(name: str, root: Path, timeout: int | None = None) -> Path:
-    """A fresh nbgrader course in `root`: solutions/<name>/ copied, and an nbgrader_config.py that
-    loads the repository's and points the course at `root`."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ROOT / SOURCE / name, root / SOURCE / name,
-                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    lines = [
-        "c = get_config()  # noqa: F821",
-        f"load_subconfig({str(CONFIG)!r})  # noqa: F821  (the course's own configuration)",
-        f"c.CourseDirectory.root = {str(root)!r}",
-    ]
-    if timeout is not None:
-        lines.append(f"c.Execute.timeout = {int(timeout)}")
-    (root / "nbgrader_config.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return root
-
-
-def _load_config(root: Path):
-    from traitlets.config.loader import PyFileConfigLoader
-
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-
-
-def generate(name: str, root: Path) -> Path:
-    """`nbgrader generate_assignment <name> --force` in course `root`, through nbgrader's Python API.
-    Returns the release folder."""
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    cfg = _load_config(root)
-    coursedir = CourseDirectory(config=cfg)
-    api = NbGraderAPI(coursedir=coursedir, config=cfg)
-    with _venv_on_path():
-        result = api.generate_assignment(name, force=True, create=True)
-    if not result["success"]:
-        raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n"
-                           f"{result.get('error', '')}\n{result.get('log', '')}")
-    return Path(coursedir.format_path(coursedir.release_directory, ".", name))
 
 
 # -------------------------------------------------------------------------------- release check
@@ -213,10 +126,6 @@ class Submission:
     why: str = ""
 
 
-class FixtureError(ValueError):
-    pass
-
-
 def fixture_dir(name: str) -> Path:
     return FIXTURES / name.split("-")[0]
 
@@ -226,47 +135,6 @@ def load_fixtures(name: str) -> list[dict]:
     if not spec.exists():
         return []
     return tomllib.loads(spec.read_text(encoding="utf-8")).get("fixture", [])
-
-
-def _strip_markers(source: str) -> str:
-    return "\n".join(line for line in source.split("\n") if line.strip() not in _MARKERS)
-
-
-def solved_release(source_nb: dict, release_nb: dict) -> dict:
-    """The release with every solution cell filled in from the source, as a student who got
-    everything right would submit it (no hidden tests, release metadata)."""
-    answers = {_grade_id(c): c["source"] for c in source_nb["cells"]
-               if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    nb = copy.deepcopy(release_nb)
-    for cell in nb["cells"]:
-        gid = _grade_id(cell)
-        if gid in answers:
-            cell["source"] = _strip_markers("".join(answers[gid]))
-    return nb
-
-
-def apply_edits(nb: dict, edits: list[dict], label: str = "fixture") -> dict:
-    nb = copy.deepcopy(nb)
-    cells = {_grade_id(c): c for c in nb["cells"] if _grade_id(c)}
-    for edit in edits:
-        gid = edit.get("cell")
-        if gid not in cells:
-            raise FixtureError(f"{label}: no cell with grade_id {gid!r} (known: {', '.join(cells)})")
-        cell = cells[gid]
-        src = "".join(cell["source"])
-        if "old" in edit:
-            if edit["old"] not in src:
-                raise FixtureError(f"{label}: {edit['old']!r} not found in cell {gid!r}; "
-                                   "update the fixture to the current solution")
-            src = src.replace(edit["old"], edit["new"])
-        elif "append" in edit:
-            src = src.rstrip("\n") + "\n" + edit["append"].strip("\n")
-        elif "source" in edit:
-            src = edit["source"].strip("\n")
-        else:
-            raise FixtureError(f"{label}: an edit needs old/new, append or source: {edit}")
-        cell["source"] = src
-    return nb
 
 
 def submissions(name: str, source_nb: dict, release_nb: dict) -> list[Submission]:

@@ -69,6 +69,49 @@ def cmd_data(args) -> int:
     return 0
 
 
+def cmd_grade(args) -> int:
+    from pathlib import Path
+
+    from .grading import batch, intake
+    try:
+        deadline = intake.parse_deadline(args.deadline)
+    except ValueError:
+        print(f"dlcourse grade: --deadline {args.deadline!r}: expected e.g. 2026-12-01T23:59",
+              file=sys.stderr)
+        return 2
+    if not Path(args.submissions).exists():
+        print(f"dlcourse grade: {args.submissions}: no such folder or file", file=sys.stderr)
+        return 2
+    opts = batch.Options(args.assignment, Path(args.submissions), course=args.course, deadline=deadline,
+                         force=args.force, jobs=args.jobs, timeout=args.timeout,
+                         memory_mb=args.memory or None, exec_prefix=args.exec_prefix,
+                         keep_work=args.keep_work)
+    try:
+        result = batch.grade(opts)
+    except FileNotFoundError as exc:
+        print(f"dlcourse grade: {exc}", file=sys.stderr)
+        return 2
+    print(result.table())
+    print(f"\nwrote {result.grades_csv} (nbgrader export) and {result.summary_csv} (with the flags); "
+          f"feedback in {result.course / 'feedback'}; grade written answers in the formgrader: "
+          f"cd {result.course} && jupyter lab  (Nbgrader → Formgrader)")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from pathlib import Path
+
+    from .grading import course, selfcheck
+    name = course.resolve(args.assignment)
+    path = Path(args.notebook or f"{name}.ipynb")
+    if not path.exists():
+        print(f"dlcourse check: {path}: no such notebook", file=sys.stderr)
+        return 2
+    report = selfcheck.check(path, timeout=args.timeout)
+    print(report.format())
+    return 0 if report.parts and report.points == report.max_points and not report.error else 1
+
+
 def _paths(fetched):
     return fetched.values() if isinstance(fetched, dict) else fetched
 
@@ -95,6 +138,28 @@ def parser() -> argparse.ArgumentParser:
     f = data_sub.add_parser("fetch", help="download (or copy from the mirror) and verify")
     f.add_argument("names", nargs="+")
     f.set_defaults(func=cmd_data)
+    s = sub.add_parser("grade", help="autograde a batch of submissions (nbgrader, sandboxed, parallel)")
+    s.add_argument("assignment", help="e.g. A01")
+    s.add_argument("submissions", help="a folder of <student>.ipynb or <student>/ folders, or a .zip")
+    s.add_argument("--deadline",
+                   help="e.g. 2026-12-01T23:59 (local time): later submissions are flagged")
+    s.add_argument("--force", action="store_true", help="regrade every submission, changed or not")
+    s.add_argument("--jobs", type=int, default=0, help="submissions graded at once "
+                   "(default: one per CPU core, at most one per GB of free memory)")
+    s.add_argument("--timeout", type=int, help="per-cell time limit, s (default: nbgrader_config.py's)")
+    from .grading.sandbox import DEFAULT_MEMORY_MB
+    s.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB,
+                   help=f"memory limit per submission, MB (default {DEFAULT_MEMORY_MB}; 0: none)")
+    s.add_argument("--course", help="the grading course folder (default ./grading/<assignment>)")
+    s.add_argument("--exec-prefix", help="command that wraps each submission's worker, e.g. a container "
+                   "(default $DLCOURSE_GRADE_EXEC_PREFIX); see README")
+    s.add_argument("--keep-work", action="store_true", help="keep each submission's scratch course")
+    s.set_defaults(func=cmd_grade)
+    s = sub.add_parser("check", help="run an assignment notebook's visible tests (the learner's check)")
+    s.add_argument("assignment", help="e.g. A01")
+    s.add_argument("notebook", nargs="?", help="the notebook (default ./<assignment>.ipynb)")
+    s.add_argument("--timeout", type=int, default=120, help="per-cell time limit, s")
+    s.set_defaults(func=cmd_check)
     return p
 
 

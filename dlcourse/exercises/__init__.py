@@ -1,6 +1,7 @@
 """Self-check exercises with immediate feedback.
 
-A lesson's exercises live in a module here (`l1_01.py` for L1.01). In the notebook:
+A lesson's exercises live in a module here (`l1_01.py` for L1.01), their answers beside it
+(`l1_01_answers.py`). In the notebook:
 
     from dlcourse.exercises import l1_01 as ex
     answer = ...            # the learner's code
@@ -8,32 +9,38 @@ A lesson's exercises live in a module here (`l1_01.py` for L1.01). In the notebo
     ex.q1.hint(); ex.q1.solution()
 
 `check` never raises on a learner's wrong or missing answer, so a notebook runs top to bottom
-while exercises are still open. Each exercise carries its own solution and known-wrong answers as
-self-contained code; the test suite runs them to prove every check accepts the one and rejects the
-others.
+while exercises are still open. Each exercise holds its solution and its known-wrong answers as
+real code from the answers module; the test suite runs them to prove every check accepts the one
+and rejects the others. Recurring question shapes are built by `dlcourse.exercises.kinds`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+import contextlib
+import io
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
-from ..check import CheckFailed, Verdict
+from ..check import CheckFailed, NotAttempted, Verdict
+from .answer_code import computed, source_of, value_of
+
+__all__ = ["Exercise", "computed", "source_of", "value_of"]
 
 
 @dataclass
 class Exercise:
-    name: str
+    name: str                      # "Q1 · the Huber loss": the ✗ line points to `ex.q1.hint()`
     checker: Callable[[Any], Any]  # raises CheckFailed (or AssertionError) when wrong
     hint_text: str
-    solution_code: str  # self-contained code that binds `answer`
-    wrong_codes: list[str] = field(default_factory=list)  # each binds a plausible wrong `answer`
+    right_answer: Any              # a function or class the learner writes, or a @computed one
+    wrong_answers: Sequence[Any] = ()  # plausible mistakes, in the same form
 
     def check(self, answer: Any) -> Verdict:
         if answer is Ellipsis or answer is None:
-            print(f"⏳ {self.name}: not attempted yet. Replace the `...` and run the cell again.")
-            return Verdict(False)
+            return self._not_attempted("")
         try:
             _quietly(self.checker, answer)
+        except NotAttempted as exc:
+            return self._not_attempted(f" ({exc})")
         except (CheckFailed, AssertionError) as exc:
             print(f"✗ {self.name}: {exc}\n  Stuck? Run `{self._ref()}.hint()`.")
             return Verdict(False)
@@ -47,7 +54,12 @@ class Exercise:
         print(f"💡 {self.hint_text}")
 
     def solution(self) -> None:
-        print(f"A solution to {self.name}:\n\n{self.solution_code.strip()}")
+        print(f"A solution to {self.name}:\n\n{source_of(self.right_answer)}")
+
+    def _not_attempted(self, detail: str) -> Verdict:
+        print(f"⏳ {self.name}: not attempted yet{detail}. "
+              "Replace the `...` and run the cell again.")
+        return Verdict(False)
 
     def _ref(self) -> str:
         return f"ex.{self.name.split()[0].lower()}"
@@ -55,14 +67,5 @@ class Exercise:
 
 def _quietly(fn: Callable, *args) -> Any:
     """Run a checker without the ✓ lines that dlcourse.check prints along the way."""
-    import contextlib
-    import io
     with contextlib.redirect_stdout(io.StringIO()):
         return fn(*args)
-
-
-def run_code(code: str) -> Any:
-    """Execute an exercise's self-contained code and return the `answer` it binds."""
-    namespace: dict[str, Any] = {}
-    exec(compile(code, "<exercise>", "exec"), namespace)  # noqa: S102 -- our own code
-    return namespace["answer"]

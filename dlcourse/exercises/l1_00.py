@@ -8,13 +8,15 @@ from __future__ import annotations
 import math
 
 from .. import check
-from ..check import CheckFailed
 from . import Exercise
+from . import l1_00_answers as answers
+from .kinds import labels, number, ordering
 
 # ---------------------------------------------------------------------------------------------
 # q1 · learning paradigms
 # ---------------------------------------------------------------------------------------------
 PARADIGMS = ("supervised", "unsupervised", "reinforcement", "generative")
+PARADIGM_ALIASES = {f"{p} learning": p for p in PARADIGMS}
 
 Q1_SCENARIOS = {
     "a": "Sort email into spam / not spam, learning from 10,000 emails people have labelled",
@@ -26,57 +28,16 @@ Q1_SCENARIOS = {
 Q1_EXPECTED = {"a": "supervised", "b": "unsupervised", "c": "reinforcement",
                "d": "generative", "e": "supervised"}
 
-
-def _normalize_label(value, allowed, name):
-    if not isinstance(value, str):
-        raise CheckFailed(f"{name}: expected a string such as {allowed[0]!r}, got {value!r}")
-    label = value.strip().lower().replace("learning", "").replace("-", " ").strip()
-    if label not in allowed:
-        raise CheckFailed(f"{name}: {value!r} is not one of {', '.join(map(repr, allowed))}")
-    return label
-
-
-def _check_labels(answer, expected, allowed, what):
-    if not isinstance(answer, dict):
-        raise CheckFailed(f"expected a dict like {{'a': {allowed[0]!r}, ...}}, "
-                          f"got {type(answer).__name__}")
-    keys = {str(k).strip().lower(): v for k, v in answer.items()}
-    missing = sorted(set(expected) - set(keys))
-    if missing:
-        raise CheckFailed(f"no answer yet for {', '.join(missing)}: give one {what} per letter "
-                          f"{', '.join(sorted(expected))}")
-    wrong = [k for k in sorted(expected)
-             if _normalize_label(keys[k], allowed, f"answer[{k!r}]") != expected[k]]
-    if wrong:
-        raise CheckFailed(f"{len(wrong)} of {len(expected)} not right yet: look again at "
-                          f"{', '.join(wrong)}")
-
-
-q1 = Exercise(
+q1 = labels(
+    Q1_EXPECTED, PARADIGMS, what="paradigm", aliases=PARADIGM_ALIASES,
     name="Q1 · learning paradigms",
-    checker=lambda answer: _check_labels(answer, Q1_EXPECTED, PARADIGMS, "paradigm"),
     hint_text=("Ask what the learner is given. Inputs with the right outputs → supervised. "
                "Inputs only, find structure → unsupervised. Actions and a reward signal, no "
                "right answers → reinforcement. New samples that look like the data → "
                "generative."),
-    solution_code="""
-answer = {"a": "supervised", "b": "unsupervised", "c": "reinforcement",
-          "d": "generative", "e": "supervised"}
-""",
-    wrong_codes=[
-        # everything with a label looks supervised
-        'answer = {"a": "supervised", "b": "unsupervised", "c": "supervised", '
-        '"d": "generative", "e": "supervised"}',
-        # generating faces mistaken for unsupervised clustering
-        'answer = {"a": "supervised", "b": "unsupervised", "c": "reinforcement", '
-        '"d": "unsupervised", "e": "supervised"}',
-        # segments mistaken for classes
-        'answer = {"a": "supervised", "b": "supervised", "c": "reinforcement", '
-        '"d": "generative", "e": "supervised"}',
-        # one scenario left out
-        'answer = {"a": "supervised", "b": "unsupervised", "c": "reinforcement", '
-        '"d": "generative"}',
-    ],
+    right_answer=answers.paradigms,
+    wrong_answers=[answers.paradigms_go_as_supervised, answers.paradigms_faces_as_clusters,
+                   answers.paradigms_segments_as_classes, answers.paradigms_one_left_out],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -94,27 +55,15 @@ Q2_TASKS = {
 Q2_EXPECTED = {"a": "regression", "b": "classification", "c": "regression",
                "d": "classification", "e": "classification"}
 
-q2 = Exercise(
+q2 = labels(
+    Q2_EXPECTED, TASKS, what="task type",
     name="Q2 · classification or regression",
-    checker=lambda answer: _check_labels(answer, Q2_EXPECTED, TASKS, "task type"),
     hint_text=("Look at the output, not the input. A number on a continuous scale (°C, years, "
                "euros) → regression. One choice out of a fixed set of categories → "
                "classification, however many categories there are."),
-    solution_code="""
-answer = {"a": "regression", "b": "classification", "c": "regression",
-          "d": "classification", "e": "classification"}
-""",
-    wrong_codes=[
-        # digits are numbers, so it must be regression?
-        'answer = {"a": "regression", "b": "regression", "c": "regression", '
-        '"d": "classification", "e": "classification"}',
-        # 50,000 classes feels like too many for classification
-        'answer = {"a": "regression", "b": "classification", "c": "regression", '
-        '"d": "classification", "e": "regression"}',
-        # age in whole years treated as classes
-        'answer = {"a": "regression", "b": "classification", "c": "classification", '
-        '"d": "classification", "e": "classification"}',
-    ],
+    right_answer=answers.task_types,
+    wrong_answers=[answers.task_types_digits_as_numbers, answers.task_types_vocabulary_too_big,
+                   answers.task_types_age_as_classes],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -128,69 +77,32 @@ Q3_EVENTS = {
     "Deep belief nets": 2006,
 }
 
-
-def _check_order(answer):
-    if not isinstance(answer, (list, tuple)):
-        raise CheckFailed(f"expected a list of the five names, got {type(answer).__name__}")
-    names = {n.lower(): n for n in Q3_EVENTS}
-    got = []
-    for item in answer:
-        if not isinstance(item, str) or item.strip().lower() not in names:
-            raise CheckFailed(f"{item!r} is not one of {', '.join(map(repr, Q3_EVENTS))}")
-        got.append(names[item.strip().lower()])
-    if sorted(got) != sorted(Q3_EVENTS):
-        raise CheckFailed(f"use each of the five names exactly once; you gave {got}")
-    expected = sorted(Q3_EVENTS, key=Q3_EVENTS.get)
-    if got != expected:
-        i = next(i for i, (g, e) in enumerate(zip(got, expected)) if g != e)
-        raise CheckFailed(f"not in order yet: {got[i]!r} does not belong in position {i + 1}")
-
-
-q3 = Exercise(
+q3 = ordering(
+    list(Q3_EVENTS), sorted(Q3_EVENTS, key=Q3_EVENTS.get),
     name="Q3 · the timeline",
-    checker=_check_order,
     hint_text=("The perceptron came first, in the 1950s. Backpropagation was popularised in the "
                "1980s, deep belief nets revived deep learning in the 2000s, then the GPU era "
                "began with an ImageNet win, and attention took over at the end of the 2010s."),
-    solution_code="""
-answer = ["Perceptron", "Backpropagation", "Deep belief nets", "AlexNet", "Transformer"]
-""",
-    wrong_codes=[
-        'answer = ["Perceptron", "Deep belief nets", "Backpropagation", "AlexNet", "Transformer"]',
-        'answer = ["Backpropagation", "Perceptron", "Deep belief nets", "AlexNet", "Transformer"]',
-        'answer = ["Perceptron", "Backpropagation", "Deep belief nets", "Transformer", "AlexNet"]',
-        'answer = ["Perceptron", "Backpropagation", "AlexNet", "Transformer"]',
-    ],
+    right_answer=answers.timeline,
+    wrong_answers=[answers.timeline_belief_nets_too_early, answers.timeline_backprop_first,
+                   answers.timeline_transformer_before_alexnet, answers.timeline_one_left_out],
 )
 
 # ---------------------------------------------------------------------------------------------
 # q4 · doubling time from a growth factor
 # ---------------------------------------------------------------------------------------------
 Q4_FACTOR, Q4_YEARS = 300.0, 2.5
-Q4_EXPECTED = 12 * Q4_YEARS / math.log2(Q4_FACTOR)  # ≈ 3.65 months
 
-
-def _check_q4(answer):
-    if isinstance(answer, (list, tuple, dict, str)):
-        raise CheckFailed(f"expected one number (months), got {type(answer).__name__}")
-    check.close(float(answer), Q4_EXPECTED, name="doubling time in months", rtol=1e-3, atol=0)
-
-
-q4 = Exercise(
+q4 = number(
+    12 * Q4_YEARS / math.log2(Q4_FACTOR),  # ≈ 3.65 months
+    what="doubling time in months", rtol=1e-3, atol=0,
     name="Q4 · doubling time",
-    checker=_check_q4,
     hint_text=("Steady exponential growth with doubling time T multiplies by 2^(t/T) in time t. "
                "Set 2^(t/T) = 300 with t = 30 months and solve for T: T = t / log2(300). "
                "`math.log2` is log base 2."),
-    solution_code="""
-import math
-answer = 12 * 2.5 / math.log2(300)   # months
-""",
-    wrong_codes=[
-        "import math\nanswer = 12 * 2.5 / math.log(300)     # natural log, not log2",
-        "import math\nanswer = 2.5 / math.log2(300)         # years, not months",
-        "answer = 12 * 2.5 / (300 / 2)                   # linear, not exponential growth",
-    ],
+    right_answer=answers.doubling_time,
+    wrong_answers=[answers.doubling_time_natural_log, answers.doubling_time_in_years,
+                   answers.doubling_time_linear],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -201,10 +113,9 @@ Q5_EXPECTED = (2 ** (Q5_MONTHS / 3.4), 2 ** (Q5_MONTHS / 24))
 
 
 def _check_q5(answer):
-    if not isinstance(answer, (list, tuple)) or len(answer) != 2:
-        raise CheckFailed("expected a pair (factor at 3.4-month doubling, factor at 24-month "
-                          f"doubling), got {answer!r}")
-    fast, slow = (float(a) for a in answer)
+    fast, slow = (check.as_number(a, "a growth factor")
+                  for a in check.as_pair(answer, "factor at 3.4-month doubling, factor at "
+                                                 "24-month doubling"))
     check.close(slow, Q5_EXPECTED[1], name="the growth factor at a 24-month doubling time",
                 rtol=1e-3, atol=0)
     check.close(fast, Q5_EXPECTED[0], name="the growth factor at a 3.4-month doubling time",
@@ -216,12 +127,6 @@ q5 = Exercise(
     checker=_check_q5,
     hint_text=("In 5 years = 60 months, a quantity that doubles every T months doubles 60/T "
                "times: it grows by 2 ** (60 / T). Give (modern era factor, old era factor)."),
-    solution_code="""
-answer = (2 ** (60 / 3.4), 2 ** (60 / 24))
-""",
-    wrong_codes=[
-        "answer = (2 ** (5 / 3.4), 2 ** (5 / 24))        # years mixed with months",
-        "answer = (2 * 60 / 3.4, 2 * 60 / 24)            # linear, not exponential",
-        "answer = (2 ** (60 / 24), 2 ** (60 / 3.4))      # the pair the wrong way round",
-    ],
+    right_answer=answers.two_eras,
+    wrong_answers=[answers.two_eras_in_years, answers.two_eras_linear, answers.two_eras_swapped],
 )

@@ -8,13 +8,8 @@ from __future__ import annotations
 from .. import check
 from ..check import CheckFailed
 from . import Exercise
-
-
-def _tensor(answer, what):
-    import torch
-    if not isinstance(answer, torch.Tensor):
-        raise CheckFailed(f"expected a torch.Tensor ({what}), got {type(answer).__name__}")
-    return answer
+from . import l1_01_answers as answers
+from .kinds import choices
 
 
 # ---------------------------------------------------------------------------------------------
@@ -22,7 +17,7 @@ def _tensor(answer, what):
 # ---------------------------------------------------------------------------------------------
 def _check_q1(answer):
     import torch
-    t = _tensor(answer, "shape (3, 4), dtype float64")
+    t = check.as_tensor(answer, "shape (3, 4), dtype float64")
     check.dtype(t, torch.float64)
     check.shape(t, (3, 4))
     check.close(t, torch.arange(12, dtype=torch.float64).reshape(3, 4),
@@ -35,17 +30,10 @@ q1 = Exercise(
     hint_text=("`torch.arange(n)` counts 0 … n-1, `dtype=` picks the number type (the default for "
                "integers is int64, for floats float32), and `.reshape(rows, cols)` fills row by "
                "row."),
-    solution_code="""
-import torch
-answer = torch.arange(12, dtype=torch.float64).reshape(3, 4)
-""",
-    wrong_codes=[
-        "import torch\nanswer = torch.arange(12).reshape(3, 4)                 # int64",
-        "import torch\nanswer = torch.arange(12.0).reshape(3, 4)               # float32",
-        "import torch\nanswer = torch.arange(12, dtype=torch.float64).reshape(4, 3)",
-        "import torch\nanswer = torch.arange(12, dtype=torch.float64).reshape(4, 3).T   # by columns",
-        "answer = [[0., 1., 2., 3.], [4., 5., 6., 7.], [8., 9., 10., 11.]]   # a list, not a tensor",
-    ],
+    right_answer=answers.counting_tensor,
+    wrong_answers=[answers.counting_tensor_int64, answers.counting_tensor_float32,
+                   answers.counting_tensor_4_by_3, answers.counting_tensor_by_columns,
+                   answers.counting_tensor_as_list],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -66,11 +54,9 @@ def _q2_expected():
 
 
 def _check_q2(answer):
-    if not isinstance(answer, (list, tuple)) or len(answer) != len(Q2_PAIRS):
-        raise CheckFailed(f"expected a list of {len(Q2_PAIRS)} entries (a shape tuple or "
-                          f"\"error\" for each pair), got {answer!r}")
+    items = check.as_tuple(answer, len(Q2_PAIRS), 'a shape tuple or "error" for each pair')
     got = []
-    for item in answer:
+    for item in items:
         if isinstance(item, str):
             got.append(item.strip().lower())
         else:
@@ -89,15 +75,10 @@ q2 = Exercise(
     hint_text=("Write the shapes right-aligned, one above the other. Pad the shorter one with 1s "
                "on the left. Then, column by column: equal sizes stay, a 1 stretches to the other "
                "size, anything else is an error."),
-    solution_code="""
-answer = [(5, 3, 4), "error", (4, 7), (6, 6, 3)]
-""",
-    wrong_codes=[
-        'answer = [(5, 3, 4), (3, 3), (4, 7), (6, 6, 3)]       # 3 vs 2 forced to match',
-        'answer = [(5, 3, 4), "error", (7, 4), (6, 6, 3)]      # aligned on the left',
-        'answer = [(5, 3, 4), "error", (4, 7), "error"]        # 1 vs 6 treated as a mismatch',
-        'answer = [(5, 1, 4), "error", (4, 7), (6, 1, 3)]      # size-1 dims kept',
-    ],
+    right_answer=answers.broadcast_shapes,
+    wrong_answers=[answers.broadcast_shapes_forced_match, answers.broadcast_shapes_left_aligned,
+                   answers.broadcast_shapes_one_vs_six_mismatch,
+                   answers.broadcast_shapes_ones_kept],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -115,6 +96,7 @@ Q3_CODE = {
 
 
 def _q3_expected() -> set[str]:
+    """The letters whose result shares x's memory, found by running the code shown."""
     import torch
     x = torch.arange(12)
     shared = set()
@@ -125,41 +107,18 @@ def _q3_expected() -> set[str]:
     return shared
 
 
-def _check_q3(answer):
-    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
-        raise CheckFailed(f"expected a set of letters such as {{'a', 'b'}}, got {answer!r}")
-    got = {str(k).strip().lower() for k in answer}
-    unknown = got - set(Q3_CODE)
-    if unknown:
-        raise CheckFailed(f"unknown letters {sorted(unknown)}; choose among {sorted(Q3_CODE)}")
-    expected = _q3_expected()
-    if got != expected:
-        extra, missing = sorted(got - expected), sorted(expected - got)
-        parts = []
-        if extra:
-            parts.append(f"{len(extra)} of your letters name a copy")
-        if missing:
-            parts.append(f"{len(missing)} view(s) are missing")
-        raise CheckFailed("; ".join(parts))
-
-
-q3 = Exercise(
+q3 = choices(
+    list(Q3_CODE), _q3_expected,
+    extra="{n} of your letters name a copy", missing="{n} view(s) are missing",
     name="Q3 · view or copy",
-    checker=_check_q3,
     hint_text=("Basic slicing (ints, ranges, steps), view, transpose and permute only change the "
                "shape/stride bookkeeping: views. Indexing with a list or a boolean mask gathers "
                "elements into new memory, and clone always copies. reshape is a view when it "
                "can be and a copy when the input is not contiguous. Test a guess with "
                "`y.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()`."),
-    solution_code="""
-answer = {"a", "b", "e"}
-""",
-    wrong_codes=[
-        'answer = {"a", "b", "e", "f"}          # reshape of a transposed tensor copies',
-        'answer = {"a", "e"}                    # a strided slice is still a view',
-        'answer = {"a", "b", "c", "e"}          # list indexing copies',
-        'answer = {"a", "b", "e", "g"}          # a boolean mask copies',
-    ],
+    right_answer=answers.views,
+    wrong_answers=[answers.views_with_reshape_of_transpose, answers.views_without_strided_slice,
+                   answers.views_with_list_indexing, answers.views_with_boolean_mask],
 )
 
 
@@ -176,7 +135,7 @@ def points():
 def _check_q4(answer):
     import torch
     X, Y = points()
-    t = _tensor(answer, "the (6, 4) matrix of squared distances")
+    t = check.as_tensor(answer, "the (6, 4) matrix of squared distances")
     if tuple(t.shape) == (4, 6):
         raise CheckFailed("shape (4, 6): rows should index X and columns Y (you want (6, 4))")
     check.shape(t, (6, 4), name="D")
@@ -192,21 +151,10 @@ q4 = Exercise(
     hint_text=("Give X a new axis in the middle and Y a new axis in front: X[:, None, :] has "
                "shape (6, 1, 3) and Y[None, :, :] has shape (1, 4, 3). Their difference "
                "broadcasts to (6, 4, 3); square it and sum over the last axis."),
-    solution_code="""
-from dlcourse.exercises.l1_01 import points
-X, Y = points()
-answer = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=-1)
-""",
-    wrong_codes=[
-        "from dlcourse.exercises.l1_01 import points\nX, Y = points()\n"
-        "answer = ((X[None, :, :] - Y[:, None, :]) ** 2).sum(dim=-1)      # (4, 6)",
-        "from dlcourse.exercises.l1_01 import points\nX, Y = points()\n"
-        "answer = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=-1).sqrt()   # not squared",
-        "from dlcourse.exercises.l1_01 import points\nX, Y = points()\n"
-        "answer = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=1)       # wrong axis",
-        "from dlcourse.exercises.l1_01 import points\nX, Y = points()\n"
-        "answer = (X ** 2).sum(-1, keepdim=True) + (Y ** 2).sum(-1) - X @ Y.T   # missing 2×",
-    ],
+    right_answer=answers.squared_distances,
+    wrong_answers=[answers.squared_distances_transposed, answers.distances_not_squared,
+                   answers.squared_distances_wrong_axis,
+                   answers.squared_distances_expansion_without_2],
 )
 
 
@@ -237,14 +185,8 @@ q5 = Exercise(
     hint_text=("Name every axis with a letter: Q is (b, i, c) and K is (b, j, c). The shared "
                "feature letter c is in both inputs and not in the output, so it is summed; b is "
                "kept (one result per batch element), and the output is (b, i, j)."),
-    solution_code="""
-answer = "bic,bjc->bij"
-""",
-    wrong_codes=[
-        'answer = "bic,bjc->ij"      # sums over the batch too',
-        'answer = "bic,bcj->bij"     # K read as if already transposed: sizes do not match',
-        'answer = "bic,bjc->bji"     # output transposed',
-        'answer = "bic,bjc->bijc"    # the feature axis kept instead of summed',
-        'answer = "bic,bic->bi"      # each query only with the key at the same position',
-    ],
+    right_answer=answers.scores_spec,
+    wrong_answers=[answers.scores_spec_sums_batch, answers.scores_spec_k_pre_transposed,
+                   answers.scores_spec_output_transposed, answers.scores_spec_feature_kept,
+                   answers.scores_spec_same_position_only],
 )

@@ -10,23 +10,8 @@ import math
 from .. import check
 from ..check import CheckFailed
 from . import Exercise
-
-
-def _number(answer, what) -> float:
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"expected a number ({what}), got {type(answer).__name__}") from None
-    if math.isnan(value):
-        raise CheckFailed(f"got NaN for {what}")
-    return value
-
-
-def _function(answer, what):
-    if not callable(answer):
-        raise CheckFailed(f"expected a function ({what}), got {type(answer).__name__}")
-    return answer
-
+from . import l1_02_answers as answers
+from .kinds import write_function
 
 # ---------------------------------------------------------------------------------------------
 # q1 · a second derivative by finite differences
@@ -36,10 +21,11 @@ Q1_CASES = [(math.sin, lambda x: -math.sin(x), 1.0), (math.exp, math.exp, 0.5),
 
 
 def _check_q1(answer):
-    fn = _function(answer, "second_diff(f, x, h)")
+    fn = check.as_function(answer, "second_diff(f, x, h)")
     h = 1e-3
     for f, d2f, x in Q1_CASES:
-        got = _number(fn(f, x, h), f"second_diff(f, {x}, {h})")
+        got = check.as_number(check.call(fn, f, x, h, what=f"second_diff(f, {x}, {h})"),
+                              f"second_diff(f, {x}, {h})")
         exact = d2f(x)
         if abs(got - exact) > 1e-5 * max(1.0, abs(exact)):
             ratio = got / exact if exact else float("nan")
@@ -57,20 +43,9 @@ q1 = Exercise(
     hint_text=("A second derivative is the derivative of the derivative. Take the slope on the "
                "right, (f(x + h) − f(x)) / h, minus the slope on the left, (f(x) − f(x − h)) / h, "
                "and divide their difference by the distance h between them."),
-    solution_code="""
-def second_diff(f, x, h):
-    return (f(x + h) - 2 * f(x) + f(x - h)) / h ** 2
-
-answer = second_diff
-""",
-    wrong_codes=[
-        "def second_diff(f, x, h):\n    return (f(x + h) - 2 * f(x) + f(x - h)) / (2 * h ** 2)\n"
-        "answer = second_diff",
-        "def second_diff(f, x, h):\n    return (f(x + 2 * h) - 2 * f(x + h) + f(x)) / h ** 2   # one-sided\n"
-        "answer = second_diff",
-        "def second_diff(f, x, h):\n    return (f(x + h) - f(x - h)) / (2 * h)    # the first derivative\n"
-        "answer = second_diff",
-    ],
+    right_answer=answers.second_diff,
+    wrong_answers=[answers.second_diff_twice_the_denominator, answers.second_diff_one_sided,
+                   answers.second_diff_first_derivative],
 )
 
 
@@ -87,10 +62,8 @@ def _check_q2(answer):
     import torch
     x = q2_points().requires_grad_(True)
     torch.exp(torch.sin(3 * x)).sum().backward()
-    if not isinstance(answer, torch.Tensor):
-        raise CheckFailed(f"expected a tensor of f'(x) at the 9 points, got {type(answer).__name__}")
-    check.shape(answer, (9,), name="f'(x)")
-    check.close(answer, x.grad, name="f'(x) at the 9 points", rtol=1e-6, atol=1e-9)
+    got = check.as_tensor(answer, "f'(x) at the 9 points", shape=(9,))
+    check.close(got, x.grad, name="f'(x) at the 9 points", rtol=1e-6, atol=1e-9)
 
 
 q2 = Exercise(
@@ -99,20 +72,9 @@ q2 = Exercise(
     hint_text=("Peel the layers from the outside in: f = exp(u) with u = sin(v) and v = 3x. "
                "Multiply the three local derivatives: exp(u) · cos(v) · 3, each evaluated at "
                "the value that layer received."),
-    solution_code="""
-import torch
-from dlcourse.exercises.l1_02 import q2_points
-x = q2_points()
-answer = torch.exp(torch.sin(3 * x)) * torch.cos(3 * x) * 3
-""",
-    wrong_codes=[
-        "import torch\nfrom dlcourse.exercises.l1_02 import q2_points\nx = q2_points()\n"
-        "answer = torch.exp(torch.sin(3 * x)) * torch.cos(3 * x)       # the inner 3 is missing",
-        "import torch\nfrom dlcourse.exercises.l1_02 import q2_points\nx = q2_points()\n"
-        "answer = torch.cos(3 * x) * 3                                  # exp' dropped",
-        "import torch\nfrom dlcourse.exercises.l1_02 import q2_points\nx = q2_points()\n"
-        "answer = torch.exp(torch.cos(3 * x)) * 3                       # derivative inside exp",
-    ],
+    right_answer=answers.chain_rule,
+    wrong_answers=[answers.chain_rule_inner_3_missing, answers.chain_rule_exp_dropped,
+                   answers.chain_rule_derivative_inside_exp],
 )
 
 
@@ -123,18 +85,17 @@ Q3_PRIOR, Q3_LIKELY_SPAM, Q3_LIKELY_HAM = 0.2, 0.4, 0.05
 
 
 def _check_q3(answer):
-    got = _number(answer, "P(spam | 'free')")
+    got = check.as_number(answer, "P(spam | 'free')")
     prior, l_spam, l_ham = Q3_PRIOR, Q3_LIKELY_SPAM, Q3_LIKELY_HAM
-    expected = l_spam * prior / (l_spam * prior + l_ham * (1 - prior))
     if not 0 <= got <= 1:
         raise CheckFailed(f"{got} is not a probability (between 0 and 1)")
-    if abs(got - expected) > 1e-3:
-        known = {l_spam: "that is P('free' | spam), the likelihood: Bayes' rule turns it around",
-                 l_spam * prior: "that is the joint P(spam and 'free'): divide by P('free')",
-                 l_spam / (l_spam + l_ham): "that ignores the prior: only 20% of mail is spam"}
-        why = next((msg for value, msg in known.items() if abs(got - value) < 1e-3),
-                   "not P(spam | 'free') yet")
-        raise CheckFailed(f"{got:.4g}: {why}")
+    check.rule_out(got, {
+        l_spam: "that is P('free' | spam), the likelihood: Bayes' rule turns it around",
+        l_spam * prior: "that is the joint P(spam and 'free'): divide by P('free')",
+        l_spam / (l_spam + l_ham): "that ignores the prior: only 20% of mail is spam",
+    }, rtol=0, atol=1e-3)
+    if abs(got - l_spam * prior / (l_spam * prior + l_ham * (1 - prior))) > 1e-3:
+        raise CheckFailed(f"{got:.4g}: not P(spam | 'free') yet")
 
 
 q3 = Exercise(
@@ -143,15 +104,9 @@ q3 = Exercise(
     hint_text=("P(spam | free) = P(free | spam) P(spam) / P(free), and P(free) sums over both "
                "kinds of mail: P(free | spam) P(spam) + P(free | not spam) P(not spam). Or count: "
                "of 1,000 emails, how many are spam with 'free', and how many have 'free' at all?"),
-    solution_code="""
-prior, p_free_spam, p_free_ham = 0.2, 0.4, 0.05
-answer = p_free_spam * prior / (p_free_spam * prior + p_free_ham * (1 - prior))
-""",
-    wrong_codes=[
-        "answer = 0.4                          # the likelihood P(free | spam)",
-        "answer = 0.4 * 0.2                    # the joint, not divided by P(free)",
-        "answer = 0.4 / (0.4 + 0.05)           # the prior forgotten",
-    ],
+    right_answer=answers.posterior,
+    wrong_answers=[answers.posterior_is_the_likelihood, answers.posterior_is_the_joint,
+                   answers.posterior_without_prior],
 )
 
 
@@ -165,57 +120,39 @@ def _q4_cases():
     q = torch.rand(6, 5, generator=g, dtype=torch.float64).mul(3).softmax(-1)
     p_zero = torch.tensor([[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]], dtype=torch.float64)
     q_zero = torch.tensor([[0.2, 0.3, 0.5], [0.1, 0.6, 0.3]], dtype=torch.float64)
-    return [(p, q), (q, p), (p_zero, q_zero)]
+    return {"random rows p, q of shape (6, 5)": (p, q),
+            "the same rows with p and q swapped": (q, p),
+            "rows of p with zeros, [[0.5, 0.5, 0], [0, 1, 0]]": (p_zero, q_zero)}
 
 
-def _check_q4(answer):
-    import torch
+def _kl_reference(p, q):
     from torch.distributions import Categorical, kl_divergence
-    fn = _function(answer, "kl(p, q)")
-    for i, (p, q) in enumerate(_q4_cases()):
-        try:
-            got = fn(p.clone(), q.clone())
-        except Exception as exc:  # noqa: BLE001 -- report the learner's error briefly
-            raise CheckFailed(f"kl(p, q) raised {type(exc).__name__}: {exc}") from None
-        expected = kl_divergence(Categorical(probs=p), Categorical(probs=q))
-        if not isinstance(got, torch.Tensor):
-            raise CheckFailed(f"expected a tensor with one KL per row, got {type(got).__name__}")
-        if got.shape != expected.shape:
-            raise CheckFailed(f"kl(p, q) for p of shape {tuple(p.shape)} has shape "
-                              f"{tuple(got.shape)}: sum over the last axis only, one KL per row")
-        if torch.isnan(got).any():
-            raise CheckFailed("NaN where p has a zero entry: 0 · log 0 counts as 0 "
-                              "(torch.xlogy, or torch.where)")
-        reverse = kl_divergence(Categorical(probs=q), Categorical(probs=p))
-        if i < 2 and torch.allclose(got, reverse, atol=1e-9):
-            raise CheckFailed("that is KL(q ‖ p): the expectation is over p, Σ p log(p / q)")
-        check.close(got, expected, name=f"kl(p, q), case {i + 1}", rtol=1e-6, atol=1e-9)
+    return kl_divergence(Categorical(probs=p), Categorical(probs=q))
 
 
-q4 = Exercise(
+def _q4_diagnose(got, expected, args):
+    import torch
+    p, q = args
+    got = check.as_array(got)
+    if got.shape != expected.shape:
+        return (f"the result has shape {tuple(got.shape)} for p of shape {tuple(p.shape)}: sum "
+                "over the last axis only, one KL per row")
+    if torch.isnan(got).any():
+        return "NaN where p has a zero entry: 0 · log 0 counts as 0 (torch.xlogy, or torch.where)"
+    if torch.allclose(got, _kl_reference(q, p), atol=1e-9):
+        return "that is KL(q ‖ p): the expectation is over p, Σ p log(p / q)"
+    return None
+
+
+q4 = write_function(
+    "kl(p, q)", _kl_reference, _q4_cases, rtol=1e-6, atol=1e-9, diagnose=_q4_diagnose,
     name="Q4 · KL divergence",
-    checker=_check_q4,
     hint_text=("KL(p ‖ q) = Σₖ pₖ log(pₖ / qₖ), summed over the last axis. Where pₖ = 0 the term "
                "is 0 (that outcome never happens under p): torch.xlogy(p, p) computes p log p "
                "with that convention, so Σ xlogy(p, p) − p log q works."),
-    solution_code="""
-import torch
-
-def kl(p, q):
-    return (torch.xlogy(p, p) - p * q.log()).sum(dim=-1)
-
-answer = kl
-""",
-    wrong_codes=[
-        "import torch\ndef kl(p, q):\n    return (torch.xlogy(q, q) - q * p.log()).sum(-1)   # KL(q‖p)\n"
-        "answer = kl",
-        "import torch\ndef kl(p, q):\n    return (p * (p / q).log()).sum(-1)     # NaN at p = 0\n"
-        "answer = kl",
-        "import torch\ndef kl(p, q):\n    return (p.log() - q.log()).sum(-1)     # not weighted by p\n"
-        "answer = kl",
-        "import torch\ndef kl(p, q):\n    return (torch.xlogy(p, p) - p * q.log()).sum()   # one number\n"
-        "answer = kl",
-    ],
+    right_answer=answers.kl,
+    wrong_answers=[answers.kl_reversed, answers.kl_nan_at_zero, answers.kl_unweighted,
+                   answers.kl_one_number],
 )
 
 
@@ -230,16 +167,17 @@ def measurements():
 
 def _check_q5(answer):
     import torch
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise CheckFailed(f"expected a pair (mu_hat, sigma_hat), got {answer!r:.60}")
-    mu, sigma = (_number(a, name) for a, name in zip(answer, ("mu_hat", "sigma_hat")))
+    mu, sigma = (check.as_number(a, name)
+                 for a, name in zip(check.as_pair(answer, "mu_hat, sigma_hat"),
+                                    ("mu_hat", "sigma_hat")))
     x = measurements()
     check.close(mu, x.mean(), name="mu_hat", rtol=1e-6)
-    if abs(sigma - x.std(correction=1).item()) < 1e-6:
-        raise CheckFailed("that σ divides by n − 1 (the unbiased variance): the maximum of the "
-                          "likelihood divides by n")
-    if abs(sigma - x.var(correction=0).item()) < 1e-6:
-        raise CheckFailed("that is the variance σ²; the question asks for σ, its square root")
+    check.rule_out(sigma, {
+        x.std(correction=1).item(): "that σ divides by n − 1 (the unbiased variance): the "
+                                    "maximum of the likelihood divides by n",
+        x.var(correction=0).item(): "that is the variance σ²; the question asks for σ, its "
+                                    "square root",
+    }, rtol=0, atol=1e-6)
     check.close(sigma, torch.sqrt(((x - x.mean()) ** 2).mean()), name="sigma_hat", rtol=1e-6)
 
 
@@ -249,19 +187,7 @@ q5 = Exercise(
     hint_text=("Set the derivatives of the log-likelihood to zero: μ̂ is the sample mean and σ̂² "
                "the mean of the squared deviations (xᵢ − μ̂)², divided by n. In torch, "
                "x.std(correction=0) divides by n; plain x.std() divides by n − 1."),
-    solution_code="""
-from dlcourse.exercises.l1_02 import measurements
-x = measurements()
-mu_hat = x.mean()
-sigma_hat = ((x - mu_hat) ** 2).mean().sqrt()
-answer = (mu_hat, sigma_hat)
-""",
-    wrong_codes=[
-        "from dlcourse.exercises.l1_02 import measurements\nx = measurements()\n"
-        "answer = (x.mean(), x.std())              # divides by n − 1",
-        "from dlcourse.exercises.l1_02 import measurements\nx = measurements()\n"
-        "answer = (x.mean(), x.var(correction=0))  # the variance, not σ",
-        "from dlcourse.exercises.l1_02 import measurements\nx = measurements()\n"
-        "answer = (x.median(), x.std(correction=0))   # the median is not the Gaussian MLE",
-    ],
+    right_answer=answers.gaussian_mle,
+    wrong_answers=[answers.gaussian_mle_unbiased_std, answers.gaussian_mle_variance,
+                   answers.gaussian_mle_median],
 )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from .. import check
 from ..check import CheckFailed
 from . import Exercise
+from . import l1_04_answers as answers
+from .kinds import number
 
 
 def problem():
@@ -31,15 +33,12 @@ def batch():
     return torch.tensor([3, 17, 8, 11, 0]), 0.1
 
 
-def _pair(answer, what):
+def _weights_and_bias(answer, names: tuple[str, str]):
+    """A pair (a tensor of 3 weights, one number for the bias) as float64 tensors."""
     import torch
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise CheckFailed(f"expected a pair ({what}), got {type(answer).__name__}")
-    a, b = answer
-    for name, t in (("the first entry", a), ("the second entry", b)):
-        if not isinstance(t, torch.Tensor):
-            raise CheckFailed(f"{name} should be a torch.Tensor, got {type(t).__name__}")
-    return a, b
+    w, b = check.as_pair(answer, ", ".join(names))
+    w = check.as_tensor(w, names[0], shape=(3,)).double()
+    return w, torch.tensor(check.as_number(b, names[1]), dtype=torch.float64)
 
 
 def _autograd_grads(X, y, w, b):
@@ -49,20 +48,22 @@ def _autograd_grads(X, y, w, b):
     return w.grad, b.grad
 
 
+def _with_bias_column(X):
+    import torch
+    return torch.cat([X, torch.ones(len(X), 1, dtype=X.dtype)], dim=1)
+
+
 # ---------------------------------------------------------------------------------------------
 # q1 · the gradient of the MSE
 # ---------------------------------------------------------------------------------------------
 def _check_q1(answer):
-    gw, gb = _pair(answer, "(grad_w, grad_b)")
+    gw, gb = _weights_and_bias(answer, ("grad_w", "grad_b"))
     X, y, w, b = problem()
     ew, eb = _autograd_grads(X, y, w, b)
-    check.shape(gw, (3,), name="grad_w")
-    if gb.numel() != 1:
-        raise CheckFailed(f"grad_b should be one number (b is a scalar), got shape {tuple(gb.shape)}")
-    if (gw.double() + ew).abs().max() < 1e-8:
+    if (gw + ew).abs().max() < 1e-8:
         raise CheckFailed("grad_w points the wrong way: the residual is prediction − target")
     check.close(gw, ew, name="grad_w", rtol=1e-6, atol=1e-8)
-    check.close(gb.reshape(()), eb, name="grad_b", rtol=1e-6, atol=1e-8)
+    check.close(gb, eb, name="grad_b", rtol=1e-6, atol=1e-8)
 
 
 q1 = Exercise(
@@ -70,22 +71,9 @@ q1 = Exercise(
     checker=_check_q1,
     hint_text=("Compute the residuals r = X @ w + b - y (shape (20,)). Then ∇_w L = (2/n) Xᵀ r "
                "and ∂L/∂b = (2/n) Σ r_i: the 2 comes from the square, the 1/n from the mean."),
-    solution_code="""
-from dlcourse.exercises.l1_04 import problem
-X, y, w, b = problem()
-r = X @ w + b - y
-answer = (2 * X.T @ r / len(y), 2 * r.mean())
-""",
-    wrong_codes=[
-        "from dlcourse.exercises.l1_04 import problem\nX, y, w, b = problem()\n"
-        "r = X @ w + b - y\nanswer = (X.T @ r / len(y), r.mean())            # the 2 is missing",
-        "from dlcourse.exercises.l1_04 import problem\nX, y, w, b = problem()\n"
-        "r = X @ w + b - y\nanswer = (2 * X.T @ r, 2 * r.sum())              # a sum, not a mean",
-        "from dlcourse.exercises.l1_04 import problem\nX, y, w, b = problem()\n"
-        "r = y - (X @ w + b)\nanswer = (2 * X.T @ r / len(y), 2 * r.mean())  # residual sign flipped",
-        "from dlcourse.exercises.l1_04 import problem\nX, y, w, b = problem()\n"
-        "r = X @ w - y\nanswer = (2 * X.T @ r / len(y), 2 * r.mean())      # b left out of the residual",
-    ],
+    right_answer=answers.mse_gradient,
+    wrong_answers=[answers.mse_gradient_without_2, answers.mse_gradient_sum_not_mean,
+                   answers.mse_gradient_residual_flipped, answers.mse_gradient_b_left_out],
 )
 
 
@@ -95,19 +83,16 @@ answer = (2 * X.T @ r / len(y), 2 * r.mean())
 def _q2_expected():
     import torch
     X, y, _, _ = problem()
-    A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)
-    return torch.linalg.lstsq(A, y.unsqueeze(1)).solution.squeeze(1)
+    return torch.linalg.lstsq(_with_bias_column(X), y.unsqueeze(1)).solution.squeeze(1)
 
 
 def _check_q2(answer):
-    import torch
-    if not isinstance(answer, torch.Tensor):
-        raise CheckFailed(f"expected a tensor (w₁, w₂, w₃, b), got {type(answer).__name__}")
-    if answer.numel() == 3:
+    theta = check.as_tensor(answer, "w₁, w₂, w₃, b").reshape(-1)
+    if theta.numel() == 3:
         raise CheckFailed("3 numbers: the bias is missing. Append a column of ones to X, "
                           "so that b is the weight of a constant feature")
-    check.shape(answer.reshape(-1), (4,), name="θ = (w₁, w₂, w₃, b)")
-    check.close(answer.reshape(-1), _q2_expected(), name="θ", rtol=1e-6, atol=1e-8)
+    check.shape(theta, (4,), name="θ = (w₁, w₂, w₃, b)")
+    check.close(theta, _q2_expected(), name="θ", rtol=1e-6, atol=1e-8)
 
 
 q2 = Exercise(
@@ -116,26 +101,9 @@ q2 = Exercise(
     hint_text=("Build X̃ = torch.cat([X, torch.ones(n, 1, dtype=X.dtype)], dim=1), then solve "
                "X̃ᵀX̃ θ = X̃ᵀ y with torch.linalg.solve (or call torch.linalg.lstsq(X̃, y[:, None])). "
                "The answer holds 4 numbers: w₁, w₂, w₃ and, last, b."),
-    solution_code="""
-import torch
-from dlcourse.exercises.l1_04 import problem
-X, y, _, _ = problem()
-A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)
-answer = torch.linalg.solve(A.T @ A, A.T @ y)
-""",
-    wrong_codes=[
-        "import torch\nfrom dlcourse.exercises.l1_04 import problem\nX, y, _, _ = problem()\n"
-        "answer = torch.linalg.solve(X.T @ X, X.T @ y)               # no bias",
-        "import torch\nfrom dlcourse.exercises.l1_04 import problem\nX, y, _, _ = problem()\n"
-        "A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)\n"
-        "answer = A.T @ y / len(y)                                    # forgot to solve",
-        "import torch\nfrom dlcourse.exercises.l1_04 import problem\nX, y, _, _ = problem()\n"
-        "A = torch.cat([torch.ones(len(y), 1, dtype=X.dtype), X], dim=1)\n"
-        "answer = torch.linalg.solve(A.T @ A, A.T @ y)                # b first, not last",
-        "import torch\nfrom dlcourse.exercises.l1_04 import problem\nX, y, _, _ = problem()\n"
-        "A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)\n"
-        "answer = torch.cat([torch.linalg.solve(X.T @ X, X.T @ y), y.mean()[None]])  # fitted apart",
-    ],
+    right_answer=answers.normal_equations,
+    wrong_answers=[answers.normal_equations_no_bias, answers.normal_equations_not_solved,
+                   answers.normal_equations_bias_first, answers.normal_equations_fitted_apart],
 )
 
 
@@ -145,53 +113,24 @@ answer = torch.linalg.solve(A.T @ A, A.T @ y)
 def _q3_expected() -> float:
     import torch
     X, y, _, _ = problem()
-    A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)
+    A = _with_bias_column(X)
     return 2 / torch.linalg.eigvalsh(2 * A.T @ A / len(y)).max().item()
 
 
-def _check_q3(answer):
-    import torch
-    if isinstance(answer, torch.Tensor):
-        if answer.numel() != 1:
-            raise CheckFailed(f"expected one number, got a tensor of shape {tuple(answer.shape)}")
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise CheckFailed(f"expected a number, got {type(answer).__name__}")
-    expected = _q3_expected()
-    if abs(answer - 2 * expected) < 1e-6 * expected:
-        raise CheckFailed("twice too large: the Hessian of the MSE is 2/n · X̃ᵀX̃ (the 2 from the "
-                          "square), not X̃ᵀX̃/n")
-    check.close(answer, expected, name="the largest stable learning rate", rtol=1e-6)
-
-
-q3 = Exercise(
+q3 = number(
+    _q3_expected, what="the largest stable learning rate", rtol=1e-6,
+    mistakes=lambda: {2 * _q3_expected(): "twice too large: the Hessian of the MSE is 2/n · X̃ᵀX̃ "
+                                          "(the 2 from the square), not X̃ᵀX̃/n"},
     name="Q3 · the largest stable learning rate",
-    checker=_check_q3,
     hint_text=("The Hessian of the MSE in θ = (w, b) is H = (2/n) X̃ᵀX̃, with X̃ = X plus a column "
                "of ones. Gradient descent multiplies the error along each eigenvector by "
                "(1 − lr·λ): it stays below 1 in size for every λ when lr < 2/λ_max. "
                "torch.linalg.eigvalsh gives the eigenvalues of a symmetric matrix, smallest first."),
-    solution_code="""
-import torch
-from dlcourse.exercises.l1_04 import problem
-X, y, _, _ = problem()
-A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)
-H = 2 * A.T @ A / len(y)
-answer = 2 / torch.linalg.eigvalsh(H).max().item()
-""",
-    wrong_codes=[
-        "import torch\nfrom dlcourse.exercises.l1_04 import problem\nX, y, _, _ = problem()\n"
-        "A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)\n"
-        "answer = 2 / torch.linalg.eigvalsh(A.T @ A / len(y)).max().item()   # the 2 of H missing",
-        "import torch\nfrom dlcourse.exercises.l1_04 import problem\nX, y, _, _ = problem()\n"
-        "A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)\n"
-        "answer = 2 / torch.linalg.eigvalsh(2 * A.T @ A / len(y)).min().item()  # smallest eigenvalue",
-        "import torch\nfrom dlcourse.exercises.l1_04 import problem\nX, y, _, _ = problem()\n"
-        "A = torch.cat([X, torch.ones(len(y), 1, dtype=X.dtype)], dim=1)\n"
-        "answer = 1 / torch.linalg.eigvalsh(2 * A.T @ A / len(y)).max().item()  # 1/λ, not 2/λ",
-        "import torch\nfrom dlcourse.exercises.l1_04 import problem\nX, y, _, _ = problem()\n"
-        "answer = 2 / torch.linalg.eigvalsh(2 * X.T @ X / len(y)).max().item()  # bias forgotten",
-    ],
+    right_answer=answers.largest_stable_lr,
+    wrong_answers=[answers.largest_stable_lr_hessian_without_2,
+                   answers.largest_stable_lr_smallest_eigenvalue,
+                   answers.largest_stable_lr_one_over_lambda,
+                   answers.largest_stable_lr_bias_forgotten],
 )
 
 
@@ -199,18 +138,15 @@ answer = 2 / torch.linalg.eigvalsh(H).max().item()
 # q4 · one minibatch SGD step
 # ---------------------------------------------------------------------------------------------
 def _check_q4(answer):
-    w_new, b_new = _pair(answer, "(w_new, b_new)")
+    w_new, b_new = _weights_and_bias(answer, ("w_new", "b_new"))
     X, y, w, b = problem()
     idx, lr = batch()
     gw, gb = _autograd_grads(X[idx], y[idx], w, b)
-    check.shape(w_new, (3,), name="w_new")
-    if b_new.numel() != 1:
-        raise CheckFailed(f"b_new should be one number, got shape {tuple(b_new.shape)}")
     full_w, _ = _autograd_grads(X, y, w, b)
-    if (w_new.double() - (w - lr * full_w)).abs().max() < 1e-8:
+    if (w_new - (w - lr * full_w)).abs().max() < 1e-8:
         raise CheckFailed("that step used all 20 examples: SGD uses only the batch X[idx], y[idx]")
     check.close(w_new, w - lr * gw, name="w_new", rtol=1e-6, atol=1e-8)
-    check.close(b_new.reshape(()), b - lr * gb, name="b_new", rtol=1e-6, atol=1e-8)
+    check.close(b_new, b - lr * gb, name="b_new", rtol=1e-6, atol=1e-8)
 
 
 q4 = Exercise(
@@ -219,26 +155,7 @@ q4 = Exercise(
     hint_text=("Take the batch Xb, yb = X[idx], y[idx]. Its residuals r = Xb @ w + b - yb give "
                "the batch gradient (2/B) Xbᵀ r and (2/B) Σ r; then step *against* it: "
                "w − lr · grad_w, b − lr · grad_b."),
-    solution_code="""
-from dlcourse.exercises.l1_04 import batch, problem
-X, y, w, b = problem()
-idx, lr = batch()
-Xb, yb = X[idx], y[idx]
-r = Xb @ w + b - yb
-answer = (w - lr * 2 * Xb.T @ r / len(idx), b - lr * 2 * r.mean())
-""",
-    wrong_codes=[
-        "from dlcourse.exercises.l1_04 import batch, problem\nX, y, w, b = problem()\n"
-        "idx, lr = batch()\nXb, yb = X[idx], y[idx]\nr = Xb @ w + b - yb\n"
-        "answer = (w + lr * 2 * Xb.T @ r / len(idx), b + lr * 2 * r.mean())   # uphill",
-        "from dlcourse.exercises.l1_04 import batch, problem\nX, y, w, b = problem()\n"
-        "idx, lr = batch()\nr = X @ w + b - y\n"
-        "answer = (w - lr * 2 * X.T @ r / len(y), b - lr * 2 * r.mean())      # the full batch",
-        "from dlcourse.exercises.l1_04 import batch, problem\nX, y, w, b = problem()\n"
-        "idx, lr = batch()\nXb, yb = X[idx], y[idx]\nr = Xb @ w + b - yb\n"
-        "answer = (w - lr * 2 * Xb.T @ r, b - lr * 2 * r.sum())              # sum over the batch",
-        "from dlcourse.exercises.l1_04 import batch, problem\nX, y, w, b = problem()\n"
-        "idx, lr = batch()\nXb, yb = X[idx], y[idx]\nr = Xb @ w + b - yb\n"
-        "answer = (w - lr * 2 * Xb.T @ r / len(idx), b)                       # b never moves",
-    ],
+    right_answer=answers.sgd_step,
+    wrong_answers=[answers.sgd_step_uphill, answers.sgd_step_full_batch,
+                   answers.sgd_step_sum_over_batch, answers.sgd_step_b_never_moves],
 )

@@ -7,8 +7,9 @@
 from __future__ import annotations
 
 from .. import check
-from ..check import CheckFailed
 from . import Exercise
+from . import l1_09_answers as answers
+from .kinds import choices, number
 
 
 def data():
@@ -22,29 +23,21 @@ def data():
     return X[:30], X[30:]
 
 
-def _tensor(answer, what):
-    import torch
-    if not isinstance(answer, torch.Tensor):
-        raise CheckFailed(f"expected a torch.Tensor ({what}), got {type(answer).__name__}")
-    return answer
-
-
 # ---------------------------------------------------------------------------------------------
 # q1 · standardize without leakage
 # ---------------------------------------------------------------------------------------------
 def _check_q1(answer):
     X_train, X_test = data()
-    t = _tensor(answer, "the standardized X_test, shape (10, 3)")
-    check.shape(t, (10, 3), name="standardized X_test")
-    own = (X_test - X_test.mean(0)) / X_test.std(0, correction=0)
-    if (t.double() - own).abs().max() < 1e-6:
-        raise CheckFailed("you used X_test's own mean and standard deviation: the test set must be "
-                          "transformed with statistics computed on the training set only")
+    t = check.as_tensor(answer, "the standardized X_test", shape=(10, 3)).double()
+    check.rule_out(t, [
+        ((X_test - X_test.mean(0)) / X_test.std(0, correction=0),
+         ("you used X_test's own mean and standard deviation: the test set must be transformed "
+          "with statistics computed on the training set only")),
+        ((X_test - X_train.mean(0)) / X_train.std(0),
+         ("close, but that is the n − 1 (unbiased) standard deviation; use the population one, "
+          "std(0, correction=0), as StandardScaler does")),
+    ], rtol=0, atol=1e-6)
     expected = (X_test - X_train.mean(0)) / X_train.std(0, correction=0)
-    unbiased = (X_test - X_train.mean(0)) / X_train.std(0)
-    if (t.double() - unbiased).abs().max() < 1e-6:
-        raise CheckFailed("close, but that is the n − 1 (unbiased) standard deviation; use the "
-                          "population one, std(0, correction=0), as StandardScaler does")
     check.close(t, expected, name="standardized X_test", rtol=1e-6, atol=1e-8)
 
 
@@ -54,81 +47,37 @@ q1 = Exercise(
     hint_text=("Compute the mean and the standard deviation of each column on X_train only: "
                "X_train.mean(dim=0) and X_train.std(dim=0, correction=0) (divide by n, as "
                "sklearn's StandardScaler does). Then apply them to X_test."),
-    solution_code="""
-from dlcourse.exercises.l1_09 import data
-X_train, X_test = data()
-mean, std = X_train.mean(dim=0), X_train.std(dim=0, correction=0)
-answer = (X_test - mean) / std
-""",
-    wrong_codes=[
-        "from dlcourse.exercises.l1_09 import data\nX_train, X_test = data()\n"
-        "answer = (X_test - X_test.mean(0)) / X_test.std(0, correction=0)    # test statistics",
-        "import torch\nfrom dlcourse.exercises.l1_09 import data\nX_train, X_test = data()\n"
-        "X_all = torch.cat([X_train, X_test])\n"
-        "answer = (X_test - X_all.mean(0)) / X_all.std(0, correction=0)      # all the data",
-        "from dlcourse.exercises.l1_09 import data\nX_train, X_test = data()\n"
-        "answer = (X_test - X_train.mean(0)) / X_train.std(0)                # n − 1",
-        "from dlcourse.exercises.l1_09 import data\nX_train, X_test = data()\n"
-        "answer = X_test / X_train.std(0, correction=0)                      # not centred",
-    ],
+    right_answer=answers.standardized_test_set,
+    wrong_answers=[answers.standardized_with_test_statistics,
+                   answers.standardized_with_all_the_data,
+                   answers.standardized_with_unbiased_std, answers.scaled_not_centred],
 )
 
 
 # ---------------------------------------------------------------------------------------------
 # q2 · the condition number of the MSE's Hessian
 # ---------------------------------------------------------------------------------------------
-def _kappa(X):
+def _kappa() -> float:
     import torch
+    X, _ = data()
     A = torch.cat([X, torch.ones(len(X), 1, dtype=X.dtype)], dim=1)
     lam = torch.linalg.eigvalsh(2 * A.T @ A / len(X))
     return (lam[-1] / lam[0]).item()
 
 
-def _check_q2(answer):
-    import torch
-    if isinstance(answer, torch.Tensor):
-        if answer.numel() != 1:
-            raise CheckFailed(f"expected one number, got a tensor of shape {tuple(answer.shape)}")
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise CheckFailed(f"expected a number (κ = λ_max / λ_min), got {type(answer).__name__}")
-    X_train, _ = data()
-    expected = _kappa(X_train)
-    if abs(answer - expected ** 0.5) < 1e-6 * expected ** 0.5:
-        raise CheckFailed("that is the condition number of X̃ itself (singular values); the "
-                          "Hessian 2/n X̃ᵀX̃ squares it")
-    check.close(answer, expected, name="κ of the Hessian", rtol=1e-6)
-
-
-q2 = Exercise(
+q2 = number(
+    _kappa, what="κ of the Hessian", rtol=1e-4,  # κ ≈ 2e11: equally right routes differ by 1e-5
+    mistakes=lambda: {_kappa() ** 0.5: "that is the condition number of X̃ itself (singular "
+                                       "values); the Hessian 2/n X̃ᵀX̃ squares it"},
     name="Q2 · the condition number",
-    checker=_check_q2,
     hint_text=("Append a column of ones to X_train (the bias), form H = 2/n X̃ᵀX̃, take its "
                "eigenvalues with torch.linalg.eigvalsh (ascending) and divide the largest by the "
                "smallest. Do not standardize first: the question is about the raw features."),
-    solution_code="""
-import torch
-from dlcourse.exercises.l1_09 import data
-X_train, _ = data()
-A = torch.cat([X_train, torch.ones(len(X_train), 1, dtype=X_train.dtype)], dim=1)
-lam = torch.linalg.eigvalsh(2 * A.T @ A / len(A))
-answer = (lam[-1] / lam[0]).item()
-""",
-    wrong_codes=[
-        "import torch\nfrom dlcourse.exercises.l1_09 import data\nX_train, _ = data()\n"
-        "lam = torch.linalg.eigvalsh(2 * X_train.T @ X_train / len(X_train))\n"
-        "answer = (lam[-1] / lam[0]).item()                         # the bias column is missing",
-        "import torch\nfrom dlcourse.exercises.l1_09 import data\nX_train, _ = data()\n"
-        "A = torch.cat([X_train, torch.ones(len(X_train), 1, dtype=X_train.dtype)], dim=1)\n"
-        "s = torch.linalg.svdvals(A)\nanswer = (s[0] / s[-1]).item()       # κ of X̃, not of X̃ᵀX̃",
-        "import torch\nfrom dlcourse.exercises.l1_09 import data\nX_train, _ = data()\n"
-        "Z = (X_train - X_train.mean(0)) / X_train.std(0, correction=0)\n"
-        "A = torch.cat([Z, torch.ones(len(Z), 1, dtype=Z.dtype)], dim=1)\n"
-        "lam = torch.linalg.eigvalsh(2 * A.T @ A / len(A))\n"
-        "answer = (lam[-1] / lam[0]).item()                         # standardized first",
-        "from dlcourse.exercises.l1_09 import data\nX_train, _ = data()\n"
-        "s = X_train.std(0)\nanswer = (s.max() / s.min()).item()          # a ratio of spreads",
-    ],
+    right_answer=answers.condition_number,
+    wrong_answers=[answers.condition_number_without_bias,
+                   answers.condition_number_of_the_features,
+                   answers.condition_number_after_standardizing,
+                   answers.ratio_of_spreads],
 )
 
 
@@ -146,41 +95,18 @@ Q3_CHOICES = {
 }
 Q3_LEAKS = {"b", "c", "d", "g"}
 
-
-def _check_q3(answer):
-    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
-        raise CheckFailed(f"expected a set of letters such as {{'a', 'b'}}, got {answer!r}")
-    got = {str(k).strip().lower() for k in answer}
-    unknown = got - set(Q3_CHOICES)
-    if unknown:
-        raise CheckFailed(f"unknown letters {sorted(unknown)}; choose among {sorted(Q3_CHOICES)}")
-    if got != Q3_LEAKS:
-        extra, missing = len(got - Q3_LEAKS), len(Q3_LEAKS - got)
-        parts = []
-        if extra:
-            parts.append(f"{extra} of your choices are fine practice")
-        if missing:
-            parts.append(f"{missing} leak(s) are missing")
-        raise CheckFailed("; ".join(parts))
-
-
-q3 = Exercise(
+q3 = choices(
+    list(Q3_CHOICES), Q3_LEAKS,
+    extra="{n} of your choices are fine practice", missing="{n} leak(s) are missing",
     name="Q3 · spot the leaks",
-    checker=_check_q3,
     hint_text=("Ask of each step: does anything computed from the test set (its values, its "
                "targets or its score) influence the model or its choices? The validation set "
                "exists to be used for choices; the test set is used once, at the end. And "
                "'one patient, two sets' lets the model recognize the patient rather than the "
                "disease."),
-    solution_code="""
-answer = {"b", "c", "d", "g"}
-""",
-    wrong_codes=[
-        'answer = {"b", "c", "d"}            # the patient split is a leak too',
-        'answer = {"b", "c", "d", "f", "g"}  # early stopping on validation is fine',
-        'answer = {"a", "b", "c", "d", "g"}  # a scaler fitted on train is the right way',
-        'answer = {"b", "g"}                 # test-set tuning and whole-data imputation leak',
-    ],
+    right_answer=answers.leaks,
+    wrong_answers=[answers.leaks_without_patient_split, answers.leaks_with_early_stopping,
+                   answers.leaks_with_train_fitted_scaler, answers.leaks_two_only],
 )
 
 
@@ -188,15 +114,9 @@ answer = {"b", "c", "d", "g"}
 # q4 · batches per epoch
 # ---------------------------------------------------------------------------------------------
 def _check_q4(answer):
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        raise CheckFailed(f"expected three whole numbers (batches, size of the last batch, batches "
-                          f"with drop_last=True), got {answer!r}")
-    try:
-        got = tuple(int(v) for v in answer)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"expected three whole numbers, got {answer!r}") from None
-    if any(g != v for g, v in zip(got, answer)):
-        raise CheckFailed(f"expected whole numbers, got {answer!r}")
+    what = "batches, size of the last batch, batches with drop_last=True"
+    got = tuple(check.as_whole_number(v, name) for v, name in
+                zip(check.as_tuple(answer, 3, what), what.split(", ")))
     check.equal(got, (16, 40, 15), name="(batches, last batch size, batches with drop_last)")
 
 
@@ -205,15 +125,7 @@ q4 = Exercise(
     checker=_check_q4,
     hint_text=("1000 = 15 × 64 + 40. Without drop_last the 40 leftover examples make one more, "
                "smaller batch; drop_last=True throws them away for this epoch."),
-    solution_code="""
-import math
-n, B = 1000, 64
-answer = (math.ceil(n / B), n - (math.ceil(n / B) - 1) * B, n // B)
-""",
-    wrong_codes=[
-        "answer = (15, 64, 15)        # the leftover 40 forgotten",
-        "answer = (16, 64, 16)        # the last batch is not full",
-        "answer = (16, 40, 16)        # drop_last drops the short batch",
-        "answer = (16, 24, 15)        # 64 − 40 is what is missing, not what is there",
-    ],
+    right_answer=answers.batches,
+    wrong_answers=[answers.batches_leftover_forgotten, answers.batches_last_one_full,
+                   answers.batches_drop_last_keeps_short, answers.batches_missing_not_there],
 )

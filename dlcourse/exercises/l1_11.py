@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .. import check
 from ..check import CheckFailed
 from . import Exercise
+from . import l1_11_answers as answers
+from .kinds import number
 
 FEATURE_NAMES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(pi*x1)", "sin(pi*x2)")
 
@@ -17,13 +20,7 @@ FEATURE_NAMES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(pi*x1)", "sin(pi*x2)"
 # q1 · feature engineering: the circle
 # ---------------------------------------------------------------------------------------------
 def _check_q1(answer):
-    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
-        raise CheckFailed(f"expected a set of feature names such as {{'x1', 'x2'}}, got {answer!r}")
-    got = {str(a).strip() for a in answer}
-    unknown = got - set(FEATURE_NAMES)
-    if unknown:
-        raise CheckFailed(f"unknown feature names {sorted(unknown)}; the playground's are "
-                          f"{list(FEATURE_NAMES)}")
+    got = check.as_choices(answer, FEATURE_NAMES, "feature names")
     if not {"x1^2", "x2^2"} <= got:
         raise CheckFailed("with these features the best a network without hidden layers can "
                           "draw is still not a circle: which feature combination is constant "
@@ -40,52 +37,29 @@ q1 = Exercise(
                "depends only on the distance from the centre, r² = x1² + x2². Which features do "
                "you need for w·features + b = 0 to be the circle r² = c? Try it: "
                "Playground(dataset='circle', hidden=(), features=...)."),
-    solution_code="""
-answer = {"x1^2", "x2^2"}
-""",
-    wrong_codes=[
-        'answer = {"x1", "x2"}                    # a straight line: no circle',
-        'answer = {"x1^2"}                        # a pair of vertical lines x1 = ±c',
-        'answer = {"x1*x2"}                       # the xor feature: hyperbolas',
-        'answer = {"x1", "x2", "x1^2", "x2^2"}    # works, but not the smallest set',
-    ],
+    right_answer=answers.circle_features,
+    wrong_answers=[answers.circle_features_linear, answers.circle_features_x1_squared_only,
+                   answers.circle_features_xor, answers.circle_features_not_the_smallest],
 )
-
 
 # ---------------------------------------------------------------------------------------------
 # q2 · counting parameters
 # ---------------------------------------------------------------------------------------------
-def _check_q2(answer):
-    from ..playground_model import n_parameters
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        raise CheckFailed(f"expected a whole number, got {answer!r}")
-    expected = n_parameters(4, (6, 3))
-    if answer == 4 * 6 + 6 * 3 + 3 * 1:
-        raise CheckFailed(f"{answer} counts the weights only: every neuron also has a bias")
-    if answer == 4 * 6 + 6 + 6 * 3 + 3:
-        raise CheckFailed(f"{answer}: the output neuron has weights and a bias too")
-    if answer != expected:
-        raise CheckFailed(f"{answer} is not the count; go layer by layer: inputs × neurons "
-                          "weights plus one bias per neuron")
-
-
-q2 = Exercise(
+q2 = number(
+    (4 * 6 + 6) + (6 * 3 + 3) + (3 * 1 + 1), what="the number of parameters", whole=True,
+    mistakes={
+        4 * 6 + 6 * 3 + 3 * 1: "that counts the weights only: every neuron also has a bias",
+        4 * 6 + 6 + 6 * 3 + 3: "the output neuron has weights and a bias too",
+    },
     name="Q2 · count the parameters",
-    checker=_check_q2,
     hint_text=("A layer with n_in inputs and n_out neurons has n_in × n_out weights and n_out "
                "biases. The layers here are 4 → 6, 6 → 3 and 3 → 1 (the output). The status line "
                "under the playground shows the count of any network you build."),
-    solution_code="""
-answer = (4 * 6 + 6) + (6 * 3 + 3) + (3 * 1 + 1)
-""",
-    wrong_codes=[
-        "answer = 4 * 6 + 6 * 3 + 3 * 1                    # weights only",
-        "answer = (4 * 6 + 6) + (6 * 3 + 3)                # the output layer forgotten",
-        "answer = (2 * 6 + 6) + (6 * 3 + 3) + (3 * 1 + 1)  # two inputs instead of four",
-        "answer = 55.0                                     # a float, not a count",
-    ],
+    right_answer=answers.parameter_count,
+    wrong_answers=[answers.parameter_count_weights_only,
+                   answers.parameter_count_output_layer_forgotten,
+                   answers.parameter_count_two_inputs],
 )
-
 
 # ---------------------------------------------------------------------------------------------
 # q3 · the learning rate that diverges
@@ -115,15 +89,14 @@ def _q3_expected() -> tuple[float, tuple[float, ...]]:
 
 
 def _check_q3(answer):
-    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise CheckFailed(f"expected a learning rate (a number), got {answer!r}")
+    lr = check.as_number(answer, "a learning rate")
     expected, options = _q3_expected()
-    if not any(abs(answer - o) <= 1e-12 * max(1, o) for o in options):
-        raise CheckFailed(f"{answer} is not one of the widget's learning rates {list(options)}")
-    if answer < expected:
-        raise CheckFailed(f"at {answer:g} training still converges: the loss stays finite")
-    if answer > expected:
-        raise CheckFailed(f"{answer:g} diverges, but a smaller rate already does")
+    if not any(abs(lr - o) <= 1e-12 * max(1, o) for o in options):
+        raise CheckFailed(f"{lr:g} is not one of the widget's learning rates {list(options)}")
+    if lr < expected:
+        raise CheckFailed(f"at {lr:g} training still converges: the loss stays finite")
+    if lr > expected:
+        raise CheckFailed(f"{lr:g} diverges, but a smaller rate already does")
 
 
 q3 = Exercise(
@@ -133,26 +106,10 @@ q3 = Exercise(
                "SGD, batch 10, seed 0), then for each learning rate: "
                "pg.set(lr=...); pg.reset(); pg.step(200); print(pg.run.diverged). The status "
                "line says 'Diverged' when the weights stop being finite numbers."),
-    solution_code="""
-from dlcourse.widgets.playground import LEARNING_RATES, Playground
-pg = Playground(dataset="plane")
-answer = None
-for lr in LEARNING_RATES:
-    pg.set(lr=lr)
-    pg.reset()
-    pg.step(200)
-    if pg.run.diverged:
-        answer = lr
-        break
-""",
-    wrong_codes=[
-        "answer = 0.3      # the largest that still converges",
-        "answer = 3.0",
-        "answer = 10       # the largest option: it diverges, but not first",
-        'answer = "1"      # a string',
-    ],
+    right_answer=answers.first_diverging_lr,
+    wrong_answers=[answers.largest_converging_lr, answers.lr_3, answers.largest_lr_option,
+                   answers.lr_as_text],
 )
-
 
 # ---------------------------------------------------------------------------------------------
 # q4 · a second-layer neuron's heatmap by hand
@@ -163,7 +120,14 @@ RES = 40
 def network():
     """The data of q4: (model, F) with model a trained 2-input network with hidden layers of
     3 and 2 tanh neurons, and F the (1600, 2) grid of points (x1, x2) the playground draws
-    (row-major: 40 rows of x2 from the bottom, 40 columns of x1)."""
+    (row-major: 40 rows of x2 from the bottom, 40 columns of x1). A fresh copy each call."""
+    import copy
+    model, F = _trained_network()
+    return copy.deepcopy(model), F.clone()
+
+
+@lru_cache(maxsize=1)
+def _trained_network():
     import torch
 
     from ..playground_model import Run, Settings, grid
@@ -177,24 +141,20 @@ def network():
 
 def _check_q4(answer):
     import torch
-
-    from .. import check
-    model, F = network()
-    if not isinstance(answer, torch.Tensor):
-        raise CheckFailed(f"expected a torch.Tensor of shape ({RES}, {RES}), got "
-                          f"{type(answer).__name__}")
-    if tuple(answer.shape) != (RES, RES):
-        raise CheckFailed(f"shape {tuple(answer.shape)}: reshape the {RES * RES} values to "
+    heat = check.as_tensor(answer, f"the heatmap, shape ({RES}, {RES})")
+    if tuple(heat.shape) != (RES, RES):
+        raise CheckFailed(f"shape {tuple(heat.shape)}: reshape the {RES * RES} values to "
                           f"({RES}, {RES}), one row per x2")
+    model, F = _trained_network()
     first, second, _ = model.layers(F)
     expected = second[:, 0].reshape(RES, RES)
-    if torch.allclose(answer.double(), expected.T.double(), atol=1e-5):
+    if torch.allclose(heat.double(), expected.T.double(), atol=1e-5):
         raise CheckFailed("transposed: the grid's rows are x2 (x1 varies fastest), so "
                           ".reshape(40, 40) already puts x2 on the rows")
     for j in range(first.shape[1]):
-        if torch.allclose(answer.double(), first[:, j].reshape(RES, RES).double(), atol=1e-5):
+        if torch.allclose(heat.double(), first[:, j].reshape(RES, RES).double(), atol=1e-5):
             raise CheckFailed("that is a neuron of the first hidden layer; go one layer further")
-    check.close(answer, expected, name="neuron 0 of hidden layer 2", atol=1e-5)
+    check.close(heat, expected, name="neuron 0 of hidden layer 2", atol=1e-5)
 
 
 q4 = Exercise(
@@ -203,30 +163,7 @@ q4 = Exercise(
     hint_text=("Layer by layer, as the network does: h1 = tanh(F @ W1.T + b1) with W1, b1 = "
                "model.linears[0].weight, .bias; then h2 = tanh(h1 @ W2.T + b2) with "
                "model.linears[1]; the heatmap is h2[:, 0].reshape(40, 40)."),
-    solution_code="""
-import torch
-from dlcourse.exercises.l1_11 import network
-model, F = network()
-l1, l2 = model.linears[0], model.linears[1]
-h1 = torch.tanh(F @ l1.weight.T + l1.bias)
-h2 = torch.tanh(h1 @ l2.weight.T + l2.bias)
-answer = h2[:, 0].reshape(40, 40)
-""",
-    wrong_codes=[
-        "import torch\nfrom dlcourse.exercises.l1_11 import network\nmodel, F = network()\n"
-        "l1 = model.linears[0]\n"
-        "answer = torch.tanh(F @ l1.weight.T + l1.bias)[:, 0].reshape(40, 40)   # layer 1",
-        "import torch\nfrom dlcourse.exercises.l1_11 import network\nmodel, F = network()\n"
-        "l1, l2 = model.linears[0], model.linears[1]\n"
-        "h1 = F @ l1.weight.T + l1.bias                    # no activation in layer 1\n"
-        "answer = torch.tanh(h1 @ l2.weight.T + l2.bias)[:, 0].reshape(40, 40)",
-        "import torch\nfrom dlcourse.exercises.l1_11 import network\nmodel, F = network()\n"
-        "l1, l2 = model.linears[0], model.linears[1]\n"
-        "h1 = torch.tanh(F @ l1.weight.T + l1.bias)\n"
-        "answer = torch.tanh(h1 @ l2.weight.T + l2.bias)[:, 0].reshape(40, 40).T   # transposed",
-        "import torch\nfrom dlcourse.exercises.l1_11 import network\nmodel, F = network()\n"
-        "l1, l2 = model.linears[0], model.linears[1]\n"
-        "h1 = torch.tanh(F @ l1.weight.T)                  # biases forgotten\n"
-        "answer = torch.tanh(h1 @ l2.weight.T)[:, 0].reshape(40, 40)",
-    ],
+    right_answer=answers.deeper_neuron,
+    wrong_answers=[answers.first_layer_neuron, answers.deeper_neuron_no_first_activation,
+                   answers.deeper_neuron_transposed, answers.deeper_neuron_no_biases],
 )

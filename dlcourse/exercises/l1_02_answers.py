@@ -1,0 +1,128 @@
+"""Answers to L1.02's exercises: the solution of each, then plausible mistakes."""
+from __future__ import annotations
+
+import torch
+
+from . import computed
+
+
+# q1 · a second derivative by finite differences
+def second_diff(f, x, h):
+    return (f(x + h) - 2 * f(x) + f(x - h)) / h ** 2
+
+
+def second_diff_twice_the_denominator(f, x, h):
+    return (f(x + h) - 2 * f(x) + f(x - h)) / (2 * h ** 2)
+
+
+def second_diff_one_sided(f, x, h):
+    return (f(x + 2 * h) - 2 * f(x + h) + f(x)) / h ** 2
+
+
+def second_diff_first_derivative(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+# q2 · the chain rule by hand
+@computed
+def chain_rule():
+    from dlcourse.exercises import l1_02 as ex
+    x = ex.q2_points()
+    return torch.exp(torch.sin(3 * x)) * torch.cos(3 * x) * 3
+
+
+@computed
+def chain_rule_inner_3_missing():
+    from dlcourse.exercises import l1_02 as ex
+    x = ex.q2_points()
+    return torch.exp(torch.sin(3 * x)) * torch.cos(3 * x)
+
+
+@computed
+def chain_rule_exp_dropped():
+    from dlcourse.exercises import l1_02 as ex
+    x = ex.q2_points()
+    return torch.cos(3 * x) * 3
+
+
+@computed
+def chain_rule_derivative_inside_exp():
+    from dlcourse.exercises import l1_02 as ex
+    x = ex.q2_points()
+    return torch.exp(torch.cos(3 * x)) * 3
+
+
+# q3 · Bayes' rule
+@computed
+def posterior():
+    prior, p_free_spam, p_free_ham = 0.2, 0.4, 0.05
+    return p_free_spam * prior / (p_free_spam * prior + p_free_ham * (1 - prior))
+
+
+@computed
+def posterior_is_the_likelihood():
+    return 0.4
+
+
+@computed
+def posterior_is_the_joint():
+    return 0.4 * 0.2
+
+
+@computed
+def posterior_without_prior():
+    return 0.4 / (0.4 + 0.05)
+
+
+# q4 · KL divergence from scratch
+def kl(p, q):
+    return (torch.xlogy(p, p) - p * q.log()).sum(dim=-1)
+
+
+def kl_reversed(p, q):
+    """KL(q ‖ p)."""
+    return (torch.xlogy(q, q) - q * p.log()).sum(-1)
+
+
+def kl_nan_at_zero(p, q):
+    return (p * (p / q).log()).sum(-1)
+
+
+def kl_unweighted(p, q):
+    return (p.log() - q.log()).sum(-1)
+
+
+def kl_one_number(p, q):
+    return (torch.xlogy(p, p) - p * q.log()).sum()
+
+
+# q5 · maximum likelihood for a Gaussian
+@computed
+def gaussian_mle():
+    from dlcourse.exercises import l1_02 as ex
+    x = ex.measurements()
+    mu_hat = x.mean()
+    sigma_hat = ((x - mu_hat) ** 2).mean().sqrt()
+    return (mu_hat, sigma_hat)
+
+
+@computed
+def gaussian_mle_unbiased_std():
+    from dlcourse.exercises import l1_02 as ex
+    x = ex.measurements()
+    return (x.mean(), x.std())
+
+
+@computed
+def gaussian_mle_variance():
+    from dlcourse.exercises import l1_02 as ex
+    x = ex.measurements()
+    return (x.mean(), x.var(correction=0))
+
+
+@computed
+def gaussian_mle_median():
+    """The median is not the Gaussian MLE."""
+    from dlcourse.exercises import l1_02 as ex
+    x = ex.measurements()
+    return (x.median(), x.std(correction=0))

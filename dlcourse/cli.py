@@ -1,13 +1,34 @@
-"""The `dlcourse` command: list | run | lab | doctor | data fetch."""
+"""The `dlcourse` command: list | run | lab | doctor | data fetch | grade | check."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
-from . import catalog
+from . import catalog, paths
+
+LAB_START = "course/index.ipynb"
+# JupyterLab asks on its first start whether to fetch news from the internet. The course's server
+# says no by default, through its own app-settings overrides: the learner's JupyterLab settings
+# (including an answer given before) stay as they are and still win.
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}
+
+
+class MissingExtra(RuntimeError):
+    """A command's optional dependency is not installed."""
+
+
+def require(module: str, extra: str, command: str) -> None:
+    """One line naming the extra to install when `command` lacks an optional dependency."""
+    if importlib.util.find_spec(module) is None:
+        raise MissingExtra(f"{command} needs {module}: pip install \"dlcourse[{extra}]\" "
+                           "(a checkout's `make setup` installs everything)")
 
 
 def cmd_list(args) -> int:
@@ -25,21 +46,47 @@ def cmd_list(args) -> int:
 
 
 def cmd_run(args) -> int:
+    for lesson_id in args.ids:
+        catalog.load().lesson(lesson_id)  # an unknown id is a KeyError that names the known ones
+    paths.checkout("dlcourse run")
+    require("papermill", "run", "dlcourse run")
     from .runner import main
     return main([*args.ids, "--full" if args.full else "--quick"]
                 + (["--artifacts", args.artifacts] if args.artifacts else []))
 
 
-def lab_command(notebook: str = "course/index.ipynb") -> list[str]:
-    cmd = [sys.executable, "-m", "jupyter", "lab", notebook]
+def lab_settings(folder: Path, base: Path | None = None) -> Path:
+    """`folder` made the server's app-settings folder: a copy of `base` (the environment's own,
+    with its page_config.json and overrides), LAB_OVERRIDES merged into its overrides.json."""
+    if base is not None and base.is_dir():
+        shutil.copytree(base, folder, dirs_exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "overrides.json"
+    overrides = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    for plugin, values in LAB_OVERRIDES.items():
+        overrides.setdefault(plugin, {}).update(values)
+    path.write_text(json.dumps(overrides, indent=2), encoding="utf-8")
+    return folder
+
+
+def lab_command(root: Path, settings: Path) -> list[str]:
+    """JupyterLab rooted at the checkout (the course map links to ../assignments/), opening the
+    course map; without root_dir, Jupyter would root itself at the opened notebook's folder."""
+    cmd = [sys.executable, "-m", "jupyter", "lab", LAB_START, f"--ServerApp.root_dir={root}",
+           f"--LabApp.app_settings_dir={settings}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # Jupyter refuses root otherwise (containers, CI)
     return cmd
 
 
 def cmd_lab(args) -> int:
-    os.chdir(catalog.ROOT)
-    return subprocess.call(lab_command() + args.extra)
+    root = paths.checkout("dlcourse lab")
+    require("jupyterlab", "lab", "dlcourse lab")
+    from jupyterlab.commands import get_app_dir
+
+    with tempfile.TemporaryDirectory(prefix="dlcourse-lab-") as tmp:
+        settings = lab_settings(Path(tmp) / "settings", Path(get_app_dir()) / "settings")
+        return subprocess.call(lab_command(root, settings) + args.extra, cwd=root)
 
 
 def cmd_doctor(args) -> int:
@@ -53,6 +100,10 @@ def cmd_doctor(args) -> int:
         except md.PackageNotFoundError:
             print(f"  {package:11} not installed")
     print(f"Device: {runtime.pick_device()}")
+    try:
+        print(f"Course checkout: {paths.checkout()}  ({paths.ENV})")
+    except paths.NoCheckout:
+        print(f"Course checkout: none (dlcourse run, lab and grade need one; {paths.ENV})")
     from . import data
     print(f"Data cache: {data.cache_dir()}  (DLCOURSE_DATA)")
     print(f"Data mirror: {os.environ.get('DLCOURSE_DATA_MIRROR') or 'not set'}  "
@@ -70,8 +121,8 @@ def cmd_data(args) -> int:
 
 
 def cmd_grade(args) -> int:
-    from pathlib import Path
-
+    paths.checkout("dlcourse grade")
+    require("nbgrader", "instructor", "dlcourse grade")
     from .grading import batch, intake
     try:
         deadline = intake.parse_deadline(args.deadline)
@@ -99,10 +150,8 @@ def cmd_grade(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from pathlib import Path
-
-    from .grading import course, selfcheck
-    name = course.resolve(args.assignment)
+    from .grading import selfcheck
+    name = catalog.load().assignment(args.assignment).name
     path = Path(args.notebook or f"{name}.ipynb")
     if not path.exists():
         print(f"dlcourse check: {path}: no such notebook", file=sys.stderr)
@@ -164,9 +213,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lab"]:  # the rest goes to jupyter lab as is (REMAINDER drops leading options)
+        args = parser().parse_args(["lab"])
+        args.extra = argv[1:]
+    else:
+        args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except (paths.NoCheckout, MissingExtra) as exc:  # one line that names the command already
+        print(exc, file=sys.stderr)
+        return 2
     except (KeyError, RuntimeError) as exc:
         print(f"dlcourse: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2

@@ -22,8 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import catalog
-from .catalog import ROOT
+from . import catalog, paths
 from .results import RESULTS_ENV
 
 
@@ -47,8 +46,8 @@ def execute(lesson: catalog.Lesson, quick: bool, artifacts: Path, threads: int,
             timeout: float) -> Outcome:
     mode = "quick" if quick else "full"
     out = Outcome(lesson.id, lesson.path, mode, budget=lesson.budget(quick))
-    src = ROOT / lesson.path
     rel = Path(lesson.path)
+    src = rel if rel.is_absolute() else paths.checkout("dlcourse run") / rel
     dest = artifacts / (rel.name if rel.is_absolute() else rel)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(suffix=".jsonl", delete=False) as f:
@@ -125,12 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds per notebook (default: 3 × its budget)")
-    parser.add_argument("--artifacts", type=Path, default=ROOT / "artifacts" / "notebooks")
+    parser.add_argument("--artifacts", type=Path,
+                        help="where the executed copies go (default: artifacts/notebooks/ in the checkout)")
     args = parser.parse_args(argv)
     quick = not args.full
+    root = paths.checkout("dlcourse run")
+    args.artifacts = args.artifacts or root / "artifacts" / "notebooks"
 
     cat = catalog.load()
-    lessons = [cat.lesson(i) for i in args.ids] if args.ids else [*cat.pages, *cat.ready]
+    lessons = [cat.lesson(i) for i in args.ids] if args.ids else cat.notebooks
     workers = max(1, min(args.workers, len(lessons)))
     threads = max(1, (os.cpu_count() or 1) // workers)
     args.artifacts.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,6 @@ import os
 import sqlite3
 import sys
 import time
-import tomllib
 import zipfile
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from ci import assignments as A  # noqa: E402
+from dlcourse import _toml as tomllib  # noqa: E402
 from dlcourse import cli  # noqa: E402
 from dlcourse.grading import batch, course, intake, report, sandbox, selfcheck  # noqa: E402
 
@@ -601,6 +601,67 @@ def test_check_notebook_finds_the_notebook_it_runs_in(tmp_path, monkeypatch):
     monkeypatch.delenv("JPY_SESSION_NAME")
     with pytest.raises(FileNotFoundError, match="pass its path"):
         selfcheck._current_notebook()
+
+
+def _probe(path: Path) -> Path:
+    """A one-part assignment with the self-check cell at its end, as the assignments have it."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    test = nbformat.v4.new_code_cell("assert 1 + 1 == 2\nprint('✓ sums')")
+    test.metadata["nbgrader"] = {"grade": True, "grade_id": "test_sum", "locked": True, "points": 1,
+                                 "solution": False, "schema_version": 3}
+    nb.cells = [nbformat.v4.new_markdown_cell("## (a) Sums"), test,
+                nbformat.v4.new_code_cell("from dlcourse.grading.selfcheck import check_notebook\n"
+                                          "check_notebook()")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def test_check_notebook_in_a_notebook_runs_the_tests_once(tmp_path):
+    """The learner runs the notebook's own check_notebook() cell in a kernel that Jupyter started
+    (JPY_SESSION_NAME names the notebook). The kernel that runs the copy must not check it again."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = _probe(tmp_path / "probe.ipynb")
+    front = nbformat.read(str(path), as_version=4)
+    front.cells = [front.cells[-1]]
+    env = {k: v for k, v in os.environ.items() if k != selfcheck.NESTED_ENV}
+    t0 = time.perf_counter()
+    NotebookClient(front, timeout=45, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(
+        env={**env, "JPY_SESSION_NAME": str(path)})
+    seconds = time.perf_counter() - t0
+    outputs = front.cells[0].outputs
+    text = "".join(o.get("text", "") for o in outputs if o.get("name") == "stdout")
+    assert not [o for o in outputs if o.get("output_type") == "error" or o.get("name") == "stderr"], outputs
+    assert text.count("Visible tests of probe.ipynb") == 1, text
+    assert "✓ test_sum" in text and "total: 1/1 visible points" in text
+    assert seconds < 30, f"{seconds:.0f} s: the check ran more than once"
+
+
+def test_check_notebook_does_nothing_while_checked_or_graded(monkeypatch, tmp_path, capsys):
+    assert selfcheck.kernel_env({"JPY_SESSION_NAME": "x.ipynb", "HOME": "/h"}) == \
+        {"HOME": "/h", selfcheck.NESTED_ENV: "1"}
+    assert sandbox.ENV_FIXED[selfcheck.NESTED_ENV] == "1"
+    monkeypatch.setenv(selfcheck.NESTED_ENV, "1")
+    assert selfcheck.check_notebook(_probe(tmp_path / "probe.ipynb")) is None
+    assert "does not run while this notebook is being checked or graded" in capsys.readouterr().out
+    monkeypatch.delenv(selfcheck.NESTED_ENV)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    assert selfcheck.check_notebook() is None  # no notebook to find: one line, no traceback
+    assert capsys.readouterr().out.startswith("✗ cannot tell which notebook this is")
+
+
+def test_every_assignment_tells_the_learner_how_to_check():
+    for name in course.assignment_names():
+        nb = course.read_nb(ROOT / course.RELEASE / name / f"{name}.ipynb")
+        text = "\n".join("".join(c["source"]) for c in nb["cells"])
+        assert f"dlcourse check {name.split('-')[0]} {name}.ipynb" in text, name
+        cell = next(c for c in nb["cells"] if "check_notebook()" in "".join(c["source"]))
+        assert cell["cell_type"] == "code" and not course.nbgrader_meta(cell).get("grade"), name
 
 
 def test_verdict_follows_nbgrader():

@@ -7,7 +7,7 @@ searches them all with `dlcourse.glossary.search_box()`.
 from __future__ import annotations
 
 import html
-import tomllib
+from .. import _toml as tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

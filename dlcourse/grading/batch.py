@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import gradebook, intake, report, sandbox
-from .course import ROOT, SOURCE, RELEASE, generate, load_config, make_course, read_nb, resolve
+from .course import (SOURCE, RELEASE, generate, load_config, make_course, read_nb, repository,
+                     resolve)
 
 STATE = "grading.json"
 COURSE_CONFIG = [
@@ -117,7 +118,7 @@ def prepare_course(name: str, course: Path, state: dict, timeout: int | None,
     if not ignore.exists():  # students' work and grades never get committed by accident
         ignore.write_text("# dlcourse grade: grading state, submissions and grades\n*\n",
                           encoding="utf-8")
-    source_sha = _sha_dir(ROOT / SOURCE / name)
+    source_sha = _sha_dir(repository() / SOURCE / name)
     shutil.rmtree(course / SOURCE / name, ignore_errors=True)
     make_course(name, course, timeout=timeout, extra=COURSE_CONFIG)
     release = course / RELEASE / name / f"{name}.ipynb"

@@ -1,7 +1,9 @@
 """nbgrader course directories: the helpers that ci/assignments.py (the round trip) and `dlcourse grade`
 share. A course directory is what nbgrader works in: solutions/<A>/ (the instructor source), an
 nbgrader_config.py that loads the repository's and points CourseDirectory.root at the folder, the
-release, the gradebook, submitted/, autograded/, feedback/.
+release, the gradebook, submitted/, autograded/, feedback/. The instructor sources and the
+repository's configuration come from a checkout (dlcourse.paths.checkout()); the helpers on
+notebooks (checksum, solved_release, ...) need none.
 
 Everything here runs nbgrader's own machinery (its Python API); nothing executes student code.
 """
@@ -16,19 +18,27 @@ import sys
 from pathlib import Path
 from typing import Iterable
 
-from ..catalog import ROOT
+from .. import paths
 
-CONFIG = ROOT / "nbgrader_config.py"
 SOURCE = "solutions"
 RELEASE = "assignments"
 _MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def repository() -> Path:
+    return paths.checkout("grading")
+
+
+def config_file() -> Path:
+    """The repository's nbgrader_config.py, which every course folder loads."""
+    return repository() / "nbgrader_config.py"
 
 
 # ------------------------------------------------------------------------------------ assignments
 
 def assignment_names() -> list[str]:
     """The assignments that have an instructor source, solutions/<A>/<A>.ipynb."""
-    src = ROOT / SOURCE
+    src = repository() / SOURCE
     if not src.is_dir():
         return []
     return sorted(d.name for d in src.iterdir() if (d / f"{d.name}.ipynb").is_file())
@@ -116,11 +126,11 @@ def make_course(name: str, root: Path, timeout: int | None = None,
     loads the repository's and points the course at `root` (then `extra` configuration lines)."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ROOT / SOURCE / name, root / SOURCE / name,
+    shutil.copytree(repository() / SOURCE / name, root / SOURCE / name,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     lines = [
         "c = get_config()  # noqa: F821",
-        f"load_subconfig({str(CONFIG)!r})  # noqa: F821  (the course's own configuration)",
+        f"load_subconfig({str(config_file())!r})  # noqa: F821  (the course's own configuration)",
         f"c.CourseDirectory.root = {str(root)!r}",
     ]
     if timeout is not None:

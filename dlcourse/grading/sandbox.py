@@ -40,6 +40,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .selfcheck import NESTED_ENV
+
 DEFAULT_MEMORY_MB = 4096   # per process (RLIMIT_AS) and for the tree's RSS; A01 peaks near 1.1 GB VMS
 DEFAULT_MAX_PROCS = 64     # processes in one submission's tree (worker, kernel, whatever it starts)
 DEFAULT_FILE_MB = 1024     # largest file a submission may write
@@ -49,12 +51,13 @@ EXEC_PREFIX_ENV = "DLCOURSE_GRADE_EXEC_PREFIX"
 ENV_ALLOW = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "TERM",
              "DLCOURSE_DATA", "DLCOURSE_DATA_MIRROR")
 # Set for every worker: one thread per kernel (submissions run in parallel; and fewer threads
-# reserve less address space under RLIMIT_AS), no stray GUI backends, no user site-packages.
+# reserve less address space under RLIMIT_AS), no stray GUI backends, no user site-packages, and
+# a learner's check_notebook() cell does nothing while graded (selfcheck.NESTED_ENV).
 ENV_FIXED = {
     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
     "MALLOC_ARENA_MAX": "2", "MPLBACKEND": "Agg", "PYTHONNOUSERSITE": "1",
     "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    "JUPYTER_PLATFORM_DIRS": "1",
+    "JUPYTER_PLATFORM_DIRS": "1", NESTED_ENV: "1",
 }
 
 
@@ -269,9 +272,10 @@ def exec_prefix_args(prefix: str | list[str] | None, **fields) -> list[str]:
 
 
 def worker_command(work: Path, assignment: str, student: str, prefix=None, **fields) -> list[str]:
-    from ..catalog import ROOT
+    from .course import repository
 
-    fields = {"work": str(work), "repo": str(ROOT), "python": sys.executable, "course": "", **fields}
+    fields = {"work": str(work), "repo": str(repository()), "python": sys.executable, "course": "",
+              **fields}
     return [*exec_prefix_args(prefix, **fields), sys.executable, "-m", "dlcourse.grading.sandbox",
             str(work), assignment, student]
 

@@ -12,6 +12,11 @@ From inside the notebook (JupyterLab, VS Code, Colab): save it, then
 
     from dlcourse.grading.selfcheck import check_notebook
     check_notebook()          # finds the notebook it runs in; or check_notebook("A01-autograd.ipynb")
+
+The kernel that runs the copy gets NESTED_ENV, and so do the grader's kernels: a check_notebook()
+cell in the notebook does nothing there. Without it, the copy's own check_notebook() cell would find
+the notebook again (the kernel inherits JPY_SESSION_NAME) and check it in another kernel, and so on,
+each level waiting on the next until its cell timed out.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from pathlib import Path
 from .course import checksum, nbgrader_meta
 
 DEFAULT_TIMEOUT = 120
+NESTED_ENV = "DLCOURSE_CHECKING"
 
 
 @dataclass
@@ -150,7 +156,7 @@ def check(path: Path, timeout: int = DEFAULT_TIMEOUT, kernel_name: str = "python
                           "traceback": []},
         resources={"metadata": {"path": str(path.parent.resolve())}})
     try:
-        client.execute()
+        client.execute(env=kernel_env())
     except DeadKernelError as exc:
         report.error = f"the kernel died ({exc}); the cells after it did not run"
     except Exception as exc:  # noqa: BLE001  (a kernel that cannot start, a cell that hangs the kernel)
@@ -162,6 +168,15 @@ def check(path: Path, timeout: int = DEFAULT_TIMEOUT, kernel_name: str = "python
             continue  # not run
         part.passed, part.message = verdict(cell)
     return report
+
+
+def kernel_env(environ: dict | None = None) -> dict:
+    """The environment of a kernel that runs a notebook for a check: NESTED_ENV set, and not the
+    front end's notebook name (JPY_SESSION_NAME), which is not the notebook this kernel runs."""
+    env = {k: v for k, v in (os.environ if environ is None else environ).items()
+           if k != "JPY_SESSION_NAME"}
+    env[NESTED_ENV] = "1"
+    return env
 
 
 def _safe_checksum(cell) -> str:
@@ -196,10 +211,20 @@ def _current_notebook() -> Path:
                             "e.g. check_notebook('A01-autograd.ipynb')")
 
 
-def check_notebook(path: str | os.PathLike | None = None, timeout: int = DEFAULT_TIMEOUT) -> CheckReport:
+def check_notebook(path: str | os.PathLike | None = None,
+                   timeout: int = DEFAULT_TIMEOUT) -> CheckReport | None:
     """Check a saved notebook (by default the one this code runs in) in a fresh kernel and print
-    the report. Save the notebook first: the check runs what is on disk."""
-    report = check(Path(path) if path else _current_notebook(), timeout=timeout)
+    the report. Save the notebook first: the check runs what is on disk. Does nothing in a kernel
+    that is itself running the notebook for a check or for grading."""
+    if os.environ.get(NESTED_ENV):
+        print("(the self-check does not run while this notebook is being checked or graded)")
+        return None
+    try:
+        notebook = Path(path) if path else _current_notebook()
+    except FileNotFoundError as exc:
+        print(f"✗ {exc}")
+        return None
+    report = check(notebook, timeout=timeout)
     print(report.format())
     return report
 

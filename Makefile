@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # nbgrader runs `alembic` and Jupyter finds kernels by PATH: put the venv first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup lab test quick full lint assignments bench release clean
+.PHONY: setup lab test quick full regen lint assignments bench release clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,18 @@ setup: $(STAMP)
 lab: $(STAMP)            ## open the course map in JupyterLab
 	$(BIN)/dlcourse lab
 
-test: $(STAMP)           ## the whole suite: units, lint, notebooks, grader round trip, browser
-	$(BIN)/python -m pytest -ra --durations=10
+test: $(STAMP)           ## the whole suite over every core, ending with the time of each test group
+	$(BIN)/python -m pytest -ra --durations=10 -n auto --dist loadgroup
 
 quick: $(STAMP)          ## execute every notebook in quick mode, with the table
 	$(BIN)/python ci/run_notebooks.py --quick
 
-full: $(STAMP)           ## execute every notebook at full settings (the README's results table)
-	$(BIN)/python ci/run_notebooks.py --full --artifacts artifacts/full
+full: $(STAMP)           ## execute every notebook at full settings, into docs/full-results.md
+	$(BIN)/python ci/run_notebooks.py --full --artifacts artifacts/full; \
+	$(BIN)/python ci/regen.py --measured artifacts/full/results.json
+
+regen: $(STAMP)          ## rewrite what the catalog generates: README table, browser gallery, results page
+	$(BIN)/python ci/regen.py
 
 lint: $(STAMP)
 	$(BIN)/python ci/lint_notebooks.py

@@ -17,6 +17,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ci import manifest  # noqa: E402
 from dlcourse import catalog, glossary  # noqa: E402
 
 CLOSING_HEADINGS = ["## Exercises", "## Summary", "### Key terms", "### Further reading"]
@@ -59,6 +60,16 @@ def header(nb, path: str, cat: catalog.Catalog, title_line: str | None, level_li
     if "dlcourse.setup(seed=SEED)" not in cells[3].source:
         problems.append(f"{path}: cell 3 must call dlcourse.setup(seed=SEED)")
     return problems
+
+
+def install_lines(nb, path: str) -> list[str]:
+    """Every cell that installs dlcourse (an assignment's self-check cell) installs the release the
+    Colab cell pins."""
+    pinned = next(line.strip() for line in catalog.colab_install_cell().splitlines() if "%pip" in line)
+    return [f"{path}: cell {i} installs {line.strip()!r}; the Colab cell installs {pinned!r}"
+            for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+            for line in cell.source.splitlines()
+            if "%pip install" in line and "dlcourse" in line and line.strip() != pinned]
 
 
 def lesson(nb, path: str, cat: catalog.Catalog, entry: catalog.Lesson) -> list[str]:
@@ -138,7 +149,7 @@ def prerequisite_problems(cat: catalog.Catalog) -> list[str]:
 
 def lint(root: Path = ROOT) -> list[str]:
     cat = catalog.load()
-    problems = catalog_agreement(cat, root)
+    problems = catalog_agreement(cat, root) + manifest.problems(cat, root)
     for page in cat.pages:
         if (root / page.path).exists():
             nb = nbformat.read(root / page.path, as_version=4)
@@ -151,7 +162,8 @@ def lint(root: Path = ROOT) -> list[str]:
             problems += clean_outputs(nb, entry.path) + lesson(nb, entry.path, cat, entry)
     for path in sorted(root.glob("assignments/*/*.ipynb")) + sorted(root.glob("solutions/*/*.ipynb")):
         rel = str(path.relative_to(root))
-        problems += clean_outputs(nbformat.read(path, as_version=4), rel)
+        nb = nbformat.read(path, as_version=4)
+        problems += clean_outputs(nb, rel) + install_lines(nb, rel)
     return problems
 
 

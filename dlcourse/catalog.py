@@ -1,17 +1,12 @@
 """The course catalog: the one list of lessons, read from catalog.toml."""
 from __future__ import annotations
 
-import tomllib
+from . import _toml as tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 _TOML = Path(__file__).with_name("catalog.toml")
-ROOT = Path(__file__).resolve().parent.parent
-# Notebooks of the course that are not lessons: they open like one (title, badge, Colab cell,
-# parameters, setup) and CI executes them, but they have no lesson contract beyond that.
-PAGES = {"index": ("course/index.ipynb", "Course map", "课程地图"),
-         "glossary": ("course/glossary.ipynb", "Glossary", "术语表")}
 
 
 @dataclass(frozen=True)
@@ -45,6 +40,9 @@ class Lesson:
     budget_full: float | None = None
     assignment: str | None = None
     targets: tuple[Target, ...] = field(default_factory=tuple)
+    widgets: tuple[str, ...] = ()  # names in dlcourse.widgets.GALLERY
+    exercises: str | None = None  # module name in dlcourse.exercises
+    datasets: tuple[str, ...] = ()  # names in dlcourse.data's registry
 
     @property
     def ready(self) -> bool:
@@ -81,6 +79,9 @@ class Catalog:
     levels: dict
     lessons: tuple[Lesson, ...]
     assignments: tuple[Assignment, ...]
+    # Notebooks that are not lessons (course map, glossary): they open like one (title, badge,
+    # Colab cell, parameters, setup) and CI executes them, with no lesson contract beyond that.
+    pages: tuple[Lesson, ...] = ()
 
     def lesson(self, lesson_id: str) -> Lesson:
         for lesson in self.lessons:
@@ -101,11 +102,13 @@ class Catalog:
         return [lesson for lesson in self.lessons if lesson.ready]
 
     @property
-    def pages(self) -> list[Lesson]:
-        """The non-lesson notebooks, as budgeted entries the runner can execute."""
-        return [Lesson(id=key, title=title, title_zh=zh, level="--", path=path,
-                       budget_quick=60, budget_full=60)
-                for key, (path, title, zh) in PAGES.items()]
+    def notebooks(self) -> list[Lesson]:
+        """Every notebook CI executes: the pages, then the ready lessons."""
+        return [*self.pages, *self.ready]
+
+    def widget_owners(self) -> dict[str, str]:
+        """Widget name → the id of the lesson (or page) that shows it."""
+        return {name: entry.id for entry in self.notebooks for name in entry.widgets}
 
     def colab_url(self, path: str) -> str:
         return f"https://colab.research.google.com/github/{self.repo}/blob/{self.branch}/{path}"
@@ -115,11 +118,17 @@ class Catalog:
                 f"({self.colab_url(path)})")
 
 
-def _lesson(raw: dict) -> Lesson:
+_TUPLES = ("prereqs", "objectives", "widgets", "datasets")
+
+
+def _lesson(raw: dict, level: str | None = None) -> Lesson:
     targets = tuple(Target(metric=name, **spec) for name, spec in raw.pop("targets", {}).items())
-    return Lesson(level=raw["id"][:2], targets=targets,
-                  prereqs=tuple(raw.pop("prereqs", ())),
-                  objectives=tuple(raw.pop("objectives", ())), **raw)
+    lists = {key: tuple(raw.pop(key, ())) for key in _TUPLES}
+    return Lesson(level=level or raw["id"][:2], targets=targets, **lists, **raw)
+
+
+def _page(raw: dict) -> Lesson:
+    return _lesson({"budget_quick": 60, "budget_full": 60, **raw}, level="--")
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +139,7 @@ def load() -> Catalog:
         lessons=tuple(_lesson(dict(entry)) for entry in raw["lesson"]),
         assignments=tuple(Assignment(lessons=tuple(a.pop("lessons")), **a)
                           for a in map(dict, raw.get("assignment", []))),
+        pages=tuple(_page(dict(entry)) for entry in raw.get("page", [])),
     )
 
 
@@ -145,9 +155,16 @@ def markdown_table() -> str:
 
 
 def colab_install_cell() -> str:
-    """The second cell of every notebook: installs dlcourse on Colab, does nothing elsewhere."""
+    """The second cell of every notebook: on Colab, installs this release of dlcourse (the git tag
+    v<dlcourse.__version__>, the version the tests ran) and turns on Colab's widget manager for
+    third-party widgets (FigureWidget, anywidget); does nothing elsewhere."""
+    from . import __version__
+
     cat = load()
-    return ("# On Colab, install the course's helper package; elsewhere this cell does nothing.\n"
+    return ("# On Colab, install the course's helper package (the tested release) and turn on the\n"
+            "# widgets its interactive figures use; elsewhere this cell does nothing.\n"
             "import sys\n"
             "if \"google.colab\" in sys.modules:\n"
-            f"    %pip install -q \"dlcourse @ git+https://github.com/{cat.repo}@{cat.branch}\"")
+            f"    %pip install -q \"dlcourse @ git+https://github.com/{cat.repo}@v{__version__}\"\n"
+            "    from google.colab import output\n"
+            "    output.enable_custom_widget_manager()")

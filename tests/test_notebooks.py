@@ -1,5 +1,5 @@
 """Every course notebook follows the lesson contract and executes in quick mode."""
-import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from dlcourse import catalog, runner
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from ci import lint_notebooks as lint  # noqa: E402
+from ci import manifest, notebook_table  # noqa: E402
 
 
 def test_notebooks_follow_the_lesson_contract():
@@ -51,6 +52,31 @@ def test_linter_checks_catalog_agreement_both_ways(tmp_path):
     assert "catalog lists course/L1-foundations/L1.01-tensors.ipynb, but there is no such" in problems
 
 
+def test_manifest_check_catches_each_broken_entry():
+    import dataclasses
+    cat = catalog.load()
+    assert manifest.problems(cat, ROOT) == []
+    l01, l03, l05, l07 = (cat.lesson(i) for i in ("L1.01", "L1.03", "L1.05", "L1.07"))
+    broken = {
+        "L1.01": dataclasses.replace(l01, widgets=("NoSuchWidget",)),  # and BroadcastExplorer orphaned
+        "L1.03": dataclasses.replace(l03, widgets=(*l03.widgets, "LossSurface"), exercises="l1_99"),
+        "L1.05": dataclasses.replace(l05, exercises=None, datasets=("imagenet",)),
+        "L1.07": dataclasses.replace(l07, assignment="A99"),
+    }
+    lessons = tuple(broken.get(lesson.id, lesson) for lesson in cat.lessons)
+    text = "\n".join(manifest.problems(dataclasses.replace(cat, lessons=lessons), ROOT))
+    for expected in ("L1.01: widget NoSuchWidget is not in dlcourse.widgets.GALLERY",
+                     "widget BroadcastExplorer is in GALLERY but no catalog entry lists it",
+                     "widget LossSurface is named by both L1.03 and L1.04",
+                     "L1.03-autodiff.ipynb: never shows its widget LossSurface",
+                     "L1.03: no exercise module dlcourse/exercises/l1_99.py",
+                     "L1.03-autodiff.ipynb: never imports its exercises",
+                     "L1.05: a lesson needs `exercises",
+                     "dlcourse/exercises/l1_05.py belongs to no catalog entry",
+                     "L1.05: unknown dataset 'imagenet'", "L1.07: unknown assignment A99"):
+        assert expected in text, f"manifest check missed: {expected}\n{text}"
+
+
 def test_prerequisite_cycles_are_found():
     cat = catalog.load()
     looped = [catalog.Lesson("X1", "a", "a", "L1", prereqs=("X2",)),
@@ -59,12 +85,16 @@ def test_prerequisite_cycles_are_found():
     assert any("cycle" in p for p in lint.prerequisite_problems(broken))
 
 
+ARTIFACTS = ROOT / "artifacts" / "notebooks"
+
+
 @pytest.mark.notebooks
-def test_every_notebook_executes_in_quick_mode_within_budget_and_target():
-    artifacts = ROOT / "artifacts" / "notebooks"
-    code = runner.main(["--quick", "--artifacts", str(artifacts)])
-    outcomes = json.loads((artifacts / "results.json").read_text())
-    cat = catalog.load()
-    assert {o["id"] for o in outcomes} == {p.id for p in cat.pages + cat.ready}
-    failed = {o["id"]: o["problems"] for o in outcomes if not o["ok"]}
-    assert code == 0 and not failed, f"notebooks failed: {failed}"
+@pytest.mark.parametrize("entry", catalog.load().notebooks, ids=lambda entry: entry.id)
+def test_notebook_executes_in_quick_mode_within_budget_and_target(entry):
+    """One notebook per test, so pytest-xdist spreads them over the cores with everything else;
+    the session ends with their table (artifacts/notebooks/results.md)."""
+    threads = 1 if os.environ.get("PYTEST_XDIST_WORKER") else (os.cpu_count() or 1)
+    outcome = runner.execute(entry, quick=True, artifacts=ARTIFACTS, threads=threads,
+                             timeout=3 * entry.budget_quick)
+    notebook_table.save(outcome, ARTIFACTS)
+    assert outcome.ok, f"{entry.id}: " + "; ".join(outcome.problems)

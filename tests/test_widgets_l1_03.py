@@ -7,7 +7,7 @@ import random
 import pytest
 import torch
 
-from dlcourse.widgets.compute_graph import (DEFAULTS, EXPRESSIONS, GALLERY, INPUTS, SHOW,
+from dlcourse.widgets.compute_graph import (DEFAULTS, EXPRESSIONS, INPUTS, SHOW,
                                             ComputeGraph, Var, backward, compute_graph,
                                             layered_layout, topological_order)
 
@@ -144,8 +144,3 @@ def test_switching_expressions_redraws():
         assert EXPRESSIONS[key].formula in w.fig.layout.title.text
         seen.add(len(w.fig.data[0].x))
     assert len(seen) > 1
-
-
-def test_gallery():
-    assert set(GALLERY) == {"ComputeGraph"}
-    assert isinstance(GALLERY["ComputeGraph"](), ComputeGraph)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from dlcourse import playground_model as pm
-from dlcourse.widgets.playground import (GALLERY, GAP, RES, ROW_STEP, Playground, column_sizes,
+from dlcourse.widgets.playground import (GAP, RES, ROW_STEP, Playground, column_sizes,
                                          column_tile, column_z, link_segments, rounded, thin,
                                          tile_origins)
 
@@ -221,34 +221,6 @@ def test_thin_keeps_the_ends():
 
 
 # ---------------------------------------------------------------- the widget
-
-
-def test_gallery_and_first_slider():
-    assert set(GALLERY) == {"Playground"}
-    pg = GALLERY["Playground"]()
-    first = next(name for name, c in pg.controls.items() if isinstance(c, SLIDERS))
-    assert first == "noise"
-    before = pg.fig.data[pg._trace["train"]].x.copy()
-    pg.controls["noise"].value = 0.4           # no training: the data alone must redraw
-    assert not np.array_equal(before, pg.fig.data[pg._trace["train"]].x)
-    assert pg.fig in pg.widget.children and pg.play in pg.widget.children[0].children
-
-
-def test_every_control_through_its_range(pg):
-    """Each value of each control, from the defaults: no error, a status line, and a figure that
-    changes when the value does (training settings show in the title)."""
-    defaults = {name: c.value for name, c in pg.controls.items()}
-    for name, control in pg.controls.items():
-        for value in sample_values(control):
-            before, old = snapshot(pg), control.value
-            control.value = value
-            assert pg.status.value
-            if value != old:
-                assert snapshot(pg) != before, f"{name}={value!r} changed nothing"
-        pg.set(**{name: defaults[name]})
-        if name.startswith("neurons_"):          # setting a width beyond the last layer added it
-            pg.set(layers=defaults["layers"])
-    assert pg.values == defaults
 
 
 def test_all_controls_in_turn_then_train():

@@ -8,7 +8,8 @@ Generated from dlcourse/catalog.toml (and, for the results page, the committed m
 docs/full-results.json):
 - README.md's lesson table, between its `lessons` markers;
 - tests/browser/gallery.ipynb: a heading and a cell per widget, grouped by the lesson showing it;
-- docs/full-results.md: each ready lesson's full-mode time and metrics against budget and target.
+- docs/full-results.md: each ready lesson's full-mode time and metrics against budget and target;
+- the Colab install cell (the second cell) of every course notebook, which pins this release.
 """
 from __future__ import annotations
 
@@ -104,6 +105,20 @@ def results_page(measured: dict) -> str:
     return "\n".join(rows) + "\n"
 
 
+def stale_colab_cells() -> list[Path]:
+    """Course notebooks whose second cell is not today's `catalog.colab_install_cell()`."""
+    cell = catalog.colab_install_cell()
+    paths = [ROOT / entry.path for entry in catalog.load().notebooks]
+    return [path for path in paths
+            if nbformat.read(path, as_version=4).cells[1].source.strip() != cell]
+
+
+def rewrite_colab_cell(path: Path) -> None:
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells[1].source = catalog.colab_install_cell()
+    nbformat.write(notebook, path)
+
+
 def generated(measured_run: Path | None = None) -> dict[Path, str]:
     """Each generated file and the text it should hold."""
     measured = json.loads(MEASURED.read_text(encoding="utf-8"))
@@ -116,8 +131,9 @@ def generated(measured_run: Path | None = None) -> dict[Path, str]:
 
 
 def stale() -> list[str]:
-    return [str(path.relative_to(ROOT)) for path, text in generated().items()
-            if not path.exists() or path.read_text(encoding="utf-8") != text]
+    files = [path for path, text in generated().items()
+             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    return [str(path.relative_to(ROOT)) for path in files + stale_colab_cells()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,6 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             print(f"wrote {path.relative_to(ROOT)}")
+    for path in stale_colab_cells():
+        rewrite_colab_cell(path)
+        print(f"wrote the Colab cell of {path.relative_to(ROOT)}")
     return 0
 
 

@@ -48,3 +48,21 @@ def test_a_full_run_is_folded_into_the_measurements(tmp_path):
     merged = regen.merge_measured({"_about": "x", "L9.99": {}}, run)
     assert merged[lesson.id] == {"seconds": 12.5, "error": None, "metrics": {"m": 1.0}}
     assert "index" not in merged and "L9.99" in merged and merged["_about"] == "x"
+
+
+def test_a_stale_colab_cell_is_found_and_rewritten(tmp_path, monkeypatch):
+    import shutil
+
+    import nbformat
+    for entry in catalog.load().notebooks:
+        (tmp_path / entry.path).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / entry.path, tmp_path / entry.path)
+    old = tmp_path / catalog.load().ready[0].path
+    notebook = nbformat.read(old, as_version=4)
+    notebook.cells[1].source = notebook.cells[1].source.replace("@v", "@v0.0.0-old-")
+    nbformat.write(notebook, old)
+    monkeypatch.setattr(regen, "ROOT", tmp_path)
+    assert regen.stale_colab_cells() == [old]
+    regen.rewrite_colab_cell(old)
+    assert regen.stale_colab_cells() == []
+    assert nbformat.read(old, as_version=4).cells[1].source == catalog.colab_install_cell()

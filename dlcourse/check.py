@@ -354,8 +354,9 @@ def close(answer: Any, expected: Any, name: str = "answer", rtol: float = 1e-5,
 def matches(answer: Any, expected: Any, name: str = "answer", rtol: float = 1e-5,
             atol: float = 1e-6, parts: Sequence[str] | None = None) -> Verdict:
     """Check a function's output against the reference's: a tuple part by part (`parts` names
-    them), whole numbers exactly, everything else with `close`. A single number may come back
-    as a one-element tensor or array."""
+    them), whole numbers exactly, everything else with `close`. Where a single number (0-d) is
+    expected it may come back as a one-element tensor or array; an array of shape (1,) is compared
+    as an array."""
     if isinstance(expected, (tuple, list)):
         got = as_tuple(answer, len(expected), f"from {name}")
         parts = parts or [f"part {i}" for i in range(len(expected))]
@@ -365,7 +366,7 @@ def matches(answer: Any, expected: Any, name: str = "answer", rtol: float = 1e-5
         for g, e, part in zip(got, expected, parts):
             matches(g, e, name=f"{part} from {name}", rtol=rtol, atol=atol)
         return Verdict(True)
-    if math.prod(getattr(expected, "shape", ())) == 1 and not isinstance(answer, (tuple, list)):
+    if len(getattr(expected, "shape", ())) == 0 and not isinstance(answer, (tuple, list)):
         return close(as_number(answer, name), expected, name=name, rtol=rtol, atol=atol)
     got = as_array(answer, name)
     if not bool(got.isfinite().all()) and bool(_as_tensor(expected, name).isfinite().all()):

@@ -260,3 +260,11 @@ def test_matches_compares_tuples_part_by_part_and_scalars_leniently():
         check.matches(torch.tensor([1.0, float("inf")]), torch.ones(2))
     with pytest.raises(CheckFailed, match="one number"):
         check.matches(torch.ones(4), torch.tensor(1.0))
+
+
+def test_matches_keeps_one_element_arrays_as_arrays():
+    import torch
+    assert check.matches(torch.tensor([2.0]), torch.tensor([2.0]))
+    assert check.matches(torch.tensor([2.0]), torch.tensor(2.0))  # a number as a 1-element tensor
+    with pytest.raises(check.CheckFailed):
+        check.matches(torch.tensor([3.0]), torch.tensor([2.0]))

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import math
 
-from .. import check
-from . import Exercise
 from . import l1_00_answers as answers
-from .kinds import labels, number, ordering
+from .kinds import labels, number, ordering, write_function
 
 # ---------------------------------------------------------------------------------------------
 # q1 · learning paradigms
@@ -67,25 +65,26 @@ q2 = labels(
 )
 
 # ---------------------------------------------------------------------------------------------
-# q3 · the timeline
+# q3 · compute, not dates
 # ---------------------------------------------------------------------------------------------
-Q3_EVENTS = {
-    "Transformer": 2017,
-    "Perceptron": 1958,
-    "AlexNet": 2012,
-    "Backpropagation": 1986,
-    "Deep belief nets": 2006,
+Q3_SYSTEMS = {  # training FLOPs, as in the widget's LANDMARKS (year in the comment)
+    "Transformer": 2.3e19,          # Transformer (big), 2017
+    "Stupid-backoff LM": 1.4e18,    # Brants et al., 2007
+    "AlphaGo Zero": 1.6e23,         # 2017
+    "AlexNet": 4.7e17,              # 2012
+    "GNMT": 6.9e21,                 # Google Translate, 2016
 }
 
 q3 = ordering(
-    list(Q3_EVENTS), sorted(Q3_EVENTS, key=Q3_EVENTS.get),
-    name="Q3 · the timeline",
-    hint_text=("The perceptron came first, in the 1950s. Backpropagation was popularised in the "
-               "1980s, deep belief nets revived deep learning in the 2000s, then the GPU era "
-               "began with an ImageNet win, and attention took over at the end of the 2010s."),
-    right_answer=answers.timeline,
-    wrong_answers=[answers.timeline_belief_nets_too_early, answers.timeline_backprop_first,
-                   answers.timeline_transformer_before_alexnet, answers.timeline_one_left_out],
+    list(Q3_SYSTEMS), sorted(Q3_SYSTEMS, key=Q3_SYSTEMS.get),
+    name="Q3 · compute, not dates",
+    hint_text=("Hover each dot in the explorer, or look the systems up in `LANDMARKS` (each has "
+               ".name and .compute). On the log axis one gridline up is 10 times more compute. "
+               "Influential is not the same as big, and two of the five are out of order with "
+               "their dates."),
+    right_answer=answers.compute_order,
+    wrong_answers=[answers.compute_order_by_date, answers.compute_order_largest_first,
+                   answers.compute_order_transformer_biggest, answers.compute_order_one_left_out],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -106,27 +105,44 @@ q4 = number(
 )
 
 # ---------------------------------------------------------------------------------------------
-# q5 · two eras of growth
+# q5 · extrapolate the trend
 # ---------------------------------------------------------------------------------------------
-Q5_MONTHS = 60
-Q5_EXPECTED = (2 ** (Q5_MONTHS / 3.4), 2 ** (Q5_MONTHS / 24))
+def _q5_cases():
+    import numpy as np
+    rng = np.random.default_rng(5)
+    cases = {}
+    for label, (start, end, log2_first, months, n, target) in {
+            "20 systems of a noisy modern-era trend, target 10^27 FLOP":
+                (2012, 2024, 56, 5.7, 20, 1e27),
+            "12 systems of a noisy Moore's-law trend, target 10^20 FLOP":
+                (1960, 2010, 20, 24.0, 12, 1e20)}.items():
+        t = np.sort(rng.uniform(start, end, n))
+        compute = 2.0 ** (log2_first + 12 * (t - start) / months + rng.normal(0, 1.5, n))
+        cases[label] = (t, compute, target)
+    t = np.array([2014.0, 2016.0, 2018.0, 2020.0])
+    cases["an exact line, 10^20 FLOP doubling yearly from 2014"] = (t, 1e20 * 2.0 ** (t - 2014),
+                                                                     1e24)
+    cases["a target inside the data, 3 systems"] = (np.array([2012.5, 2015.0, 2019.25]),
+                                                   np.array([4.7e17, 2.0e19, 3.1e22]), 1e20)
+    return cases
 
 
-def _check_q5(answer):
-    fast, slow = (check.as_number(a, "a growth factor")
-                  for a in check.as_pair(answer, "factor at 3.4-month doubling, factor at "
-                                                 "24-month doubling"))
-    check.close(slow, Q5_EXPECTED[1], name="the growth factor at a 24-month doubling time",
-                rtol=1e-3, atol=0)
-    check.close(fast, Q5_EXPECTED[0], name="the growth factor at a 3.4-month doubling time",
-                rtol=1e-3, atol=0)
+def _year_reaching_reference(t, compute, flops):
+    from ..widgets.compute_timeline import fit_doubling
+    fit = fit_doubling(t, compute)             # the widget's least-squares fit
+    return (math.log2(flops) - fit.intercept) * fit.doubling_months / 12
 
 
-q5 = Exercise(
-    name="Q5 · two eras",
-    checker=_check_q5,
-    hint_text=("In 5 years = 60 months, a quantity that doubles every T months doubles 60/T "
-               "times: it grows by 2 ** (60 / T). Give (modern era factor, old era factor)."),
-    right_answer=answers.two_eras,
-    wrong_answers=[answers.two_eras_in_years, answers.two_eras_linear, answers.two_eras_swapped],
+q5 = write_function(
+    "year_reaching(t, compute, flops)", _year_reaching_reference, _q5_cases, rtol=0, atol=1e-4,
+    name="Q5 · when does the trend reach it?",
+    hint_text=("Fit the line log2(compute) = a + b·t as in section 7: b from the centred sums, then "
+               "a = ȳ − b·t̄ (without it the line passes through the wrong point). The trend reaches "
+               "`flops` where a + b·t = log2(flops): t = (log2(flops) − a) / b. Take the log of "
+               "`flops` in the same base as the data."),
+    right_answer=answers.year_reaching,
+    wrong_answers=[answers.year_reaching_intercept_not_shifted,
+                   answers.year_reaching_line_through_origin,
+                   answers.year_reaching_mixed_log_bases,
+                   answers.year_reaching_from_the_last_system],
 )

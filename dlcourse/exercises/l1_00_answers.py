@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from . import computed
 
 
@@ -66,30 +68,37 @@ def task_types_age_as_classes():
             "d": "classification", "e": "classification"}
 
 
-# q3 · the timeline
+# q3 · compute, not dates
 @computed
-def timeline():
-    return ["Perceptron", "Backpropagation", "Deep belief nets", "AlexNet", "Transformer"]
-
-
-@computed
-def timeline_belief_nets_too_early():
-    return ["Perceptron", "Deep belief nets", "Backpropagation", "AlexNet", "Transformer"]
-
-
-@computed
-def timeline_backprop_first():
-    return ["Backpropagation", "Perceptron", "Deep belief nets", "AlexNet", "Transformer"]
+def compute_order():
+    from dlcourse.widgets.compute_timeline import LANDMARKS
+    names = {"AlexNet": "AlexNet", "Stupid-backoff LM (Brants et al.)": "Stupid-backoff LM",
+             "Transformer (big)": "Transformer", "GNMT (Google Translate)": "GNMT",
+             "AlphaGo Zero": "AlphaGo Zero"}
+    ours = [m for m in LANDMARKS if m.name in names]
+    return [names[m.name] for m in sorted(ours, key=lambda m: m.compute)]
 
 
 @computed
-def timeline_transformer_before_alexnet():
-    return ["Perceptron", "Backpropagation", "Deep belief nets", "Transformer", "AlexNet"]
+def compute_order_by_date():
+    """The order of publication, not of compute."""
+    return ["Stupid-backoff LM", "AlexNet", "GNMT", "Transformer", "AlphaGo Zero"]
 
 
 @computed
-def timeline_one_left_out():
-    return ["Perceptron", "Backpropagation", "AlexNet", "Transformer"]
+def compute_order_largest_first():
+    return ["AlphaGo Zero", "GNMT", "Transformer", "Stupid-backoff LM", "AlexNet"]
+
+
+@computed
+def compute_order_transformer_biggest():
+    """The most influential taken for the largest."""
+    return ["AlexNet", "Stupid-backoff LM", "GNMT", "AlphaGo Zero", "Transformer"]
+
+
+@computed
+def compute_order_one_left_out():
+    return ["AlexNet", "Stupid-backoff LM", "Transformer", "AlphaGo Zero"]
 
 
 # q4 · doubling time from a growth factor
@@ -114,23 +123,42 @@ def doubling_time_linear():
     return 12 * 2.5 / (300 / 2)
 
 
-# q5 · two eras of growth
-@computed
-def two_eras():
-    return (2 ** (60 / 3.4), 2 ** (60 / 24))
+# q5 · extrapolate the trend
+def year_reaching(t, compute, flops):
+    y = np.log2(compute)
+    t_c = t - t.mean()
+    slope = (t_c * (y - y.mean())).sum() / (t_c ** 2).sum()    # doublings per year
+    intercept = y.mean() - slope * t.mean()                   # the line: y = intercept + slope·t
+    return (np.log2(flops) - intercept) / slope
 
 
-@computed
-def two_eras_in_years():
-    """Years mixed with months."""
-    return (2 ** (5 / 3.4), 2 ** (5 / 24))
+def year_reaching_intercept_not_shifted(t, compute, flops):
+    """ȳ used as the intercept, as if the years were centred."""
+    y = np.log2(compute)
+    t_c = t - t.mean()
+    slope = (t_c * (y - y.mean())).sum() / (t_c ** 2).sum()
+    return (np.log2(flops) - y.mean()) / slope
 
 
-@computed
-def two_eras_linear():
-    return (2 * 60 / 3.4, 2 * 60 / 24)
+def year_reaching_line_through_origin(t, compute, flops):
+    """No intercept: a line through year 0."""
+    y = np.log2(compute)
+    slope = (t * y).sum() / (t ** 2).sum()
+    return np.log2(flops) / slope
 
 
-@computed
-def two_eras_swapped():
-    return (2 ** (60 / 24), 2 ** (60 / 3.4))
+def year_reaching_mixed_log_bases(t, compute, flops):
+    """The data in log2, the target in log10."""
+    y = np.log2(compute)
+    t_c = t - t.mean()
+    slope = (t_c * (y - y.mean())).sum() / (t_c ** 2).sum()
+    intercept = y.mean() - slope * t.mean()
+    return (np.log10(flops) - intercept) / slope
+
+
+def year_reaching_from_the_last_system(t, compute, flops):
+    """Extrapolated from the last system instead of from the fitted line."""
+    y = np.log2(compute)
+    t_c = t - t.mean()
+    slope = (t_c * (y - y.mean())).sum() / (t_c ** 2).sum()
+    return t[-1] + (np.log2(flops) - y[-1]) / slope

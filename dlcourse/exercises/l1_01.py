@@ -9,7 +9,7 @@ from .. import check
 from ..check import CheckFailed
 from . import Exercise
 from . import l1_01_answers as answers
-from .kinds import choices
+from .kinds import choices, write_function
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,12 +85,12 @@ q2 = Exercise(
 # q3 · views or copies
 # ---------------------------------------------------------------------------------------------
 Q3_CODE = {
-    "a": "x.view(3, 4)",
-    "b": "x[::2]",
-    "c": "x[[0, 2, 4]]",
-    "d": "x.clone()",
-    "e": "x.view(3, 4).t()",
-    "f": "x.view(3, 4).t().reshape(12)",
+    "a": "x.view(3, 4)[:, 1]",
+    "b": "x.view(3, 4).t().reshape(4, 3)",
+    "c": "x.view(3, 4)[1:].reshape(8)",
+    "d": "x.view(3, 4)[:, :2].reshape(6)",
+    "e": "x.view(3, 4).diagonal()",
+    "f": "x.flip(0)",
     "g": "x[x > 5]",
 }
 
@@ -111,50 +111,69 @@ q3 = choices(
     list(Q3_CODE), _q3_expected,
     extra="{n} of your letters name a copy", missing="{n} view(s) are missing",
     name="Q3 · view or copy",
-    hint_text=("Basic slicing (ints, ranges, steps), view, transpose and permute only change the "
-               "shape/stride bookkeeping: views. Indexing with a list or a boolean mask gathers "
-               "elements into new memory, and clone always copies. reshape is a view when it "
-               "can be and a copy when the input is not contiguous. Test a guess with "
-               "`y.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()`."),
+    hint_text=("Slicing, view, t() and diagonal() only write a new shape, stride and offset over "
+               "the same memory: views (the diagonal of a 3 × 4 is a stride of 5). reshape "
+               "returns a view when strides can describe the result (a contiguous block, or a "
+               "shape it already has), and copies otherwise. A mask gathers elements: a copy. "
+               "PyTorch has no negative strides, so flip copies (NumPy's flip is a view). Test "
+               "a guess with `same_storage(y, x)` from section 6."),
     right_answer=answers.views,
-    wrong_answers=[answers.views_with_reshape_of_transpose, answers.views_without_strided_slice,
-                   answers.views_with_list_indexing, answers.views_with_boolean_mask],
+    wrong_answers=[answers.views_reshape_always_copies, answers.views_reshape_of_any_slice,
+                   answers.views_flip_as_in_numpy, answers.views_diagonal_gathers,
+                   answers.views_reshape_of_transpose_copies],
 )
 
 
 # ---------------------------------------------------------------------------------------------
-# q4 · pairwise squared distances by broadcasting
+# q4 · pairwise distances by broadcasting
 # ---------------------------------------------------------------------------------------------
-def points():
-    """The data of q4: X with 6 points and Y with 4 points in 3-D (seeded, always the same)."""
+def _q4_cases():
     import torch
-    g = torch.Generator().manual_seed(101)
-    return torch.randn(6, 3, generator=g), torch.randn(4, 3, generator=g)
+    g = torch.Generator().manual_seed(104)
+    rand = lambda *shape: torch.randn(*shape, generator=g, dtype=torch.float64)  # noqa: E731
+    same = rand(5, 3)
+    return {
+        "X of 6 points and Y of 4 points in 3-D": (rand(6, 3), rand(4, 3)),
+        "X and Y of 5 points each in 2-D": (rand(5, 2), rand(5, 2)),
+        "one point in X, 3 points in Y, in 7-D": (rand(1, 7), rand(3, 7)),
+        "points on a line (1-D), 4 and 2 of them": (rand(4, 1), rand(2, 1)),
+        "Y the same 5 points as X (the diagonal is 0)": (same, same.clone()),
+    }
 
 
-def _check_q4(answer):
+def _cdist_reference(X, Y):
     import torch
-    X, Y = points()
-    t = check.as_tensor(answer, "the (6, 4) matrix of squared distances")
-    if tuple(t.shape) == (4, 6):
-        raise CheckFailed("shape (4, 6): rows should index X and columns Y (you want (6, 4))")
-    check.shape(t, (6, 4), name="D")
-    expected = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(-1)
-    if torch.allclose(t.double() ** 2, expected.double(), rtol=1e-4, atol=1e-6):
-        raise CheckFailed("these are the distances; the exercise asks for squared distances")
-    check.close(t, expected, name="D", rtol=1e-4, atol=1e-5)
+    return torch.cdist(X, Y)
 
 
-q4 = Exercise(
+def _q4_diagnose(got, expected, args):
+    import torch
+    got = check.as_array(got)
+    if tuple(got.shape) == tuple(expected.shape)[::-1] and got.shape != expected.shape:
+        return (f"shape {tuple(got.shape)}: rows should index the points of X and columns those "
+                f"of Y, {tuple(expected.shape)}")
+    if got.shape == expected.shape and torch.allclose(got, expected ** 2, rtol=1e-6, atol=1e-6):
+        return "these are the squared distances: take the square root"
+    if got.shape == expected.shape and torch.allclose(got, expected.T, rtol=1e-6, atol=1e-6):
+        return "the result is transposed: D[i, j] pairs X[i] with Y[j]"
+    if bool(torch.isnan(got).any()):
+        return ("nan where a distance is 0: with |x|² + |y|² − 2 x·y rounding can go slightly "
+                "negative; clamp at 0 (`.clamp(min=0)`) before the square root")
+    return None
+
+
+q4 = write_function(
+    "pairwise_distances(X, Y)", _cdist_reference, _q4_cases, rtol=1e-6, atol=1e-6,
+    diagnose=_q4_diagnose,
     name="Q4 · pairwise distances",
-    checker=_check_q4,
-    hint_text=("Give X a new axis in the middle and Y a new axis in front: X[:, None, :] has "
-               "shape (6, 1, 3) and Y[None, :, :] has shape (1, 4, 3). Their difference "
-               "broadcasts to (6, 4, 3); square it and sum over the last axis."),
-    right_answer=answers.squared_distances,
-    wrong_answers=[answers.squared_distances_transposed, answers.distances_not_squared,
-                   answers.squared_distances_wrong_axis,
-                   answers.squared_distances_expansion_without_2],
+    hint_text=("Give X a new axis in the middle and Y a new axis in front: X[:, None, :] has shape "
+               "(n, 1, d) and Y[None, :, :] has shape (1, m, d). Their difference broadcasts to "
+               "(n, m, d); square it, sum over the last axis, and take the square root."),
+    right_answer=answers.pairwise_distances,
+    wrong_answers=[answers.pairwise_distances_squared, answers.pairwise_distances_transposed,
+                   answers.pairwise_distances_summed_over_points,
+                   answers.pairwise_distances_expansion_without_2,
+                   answers.pairwise_distances_manhattan],
 )
 
 

@@ -68,66 +68,66 @@ def broadcast_shapes_ones_kept():
 # q3 · views or copies
 @computed
 def views():
-    return {"a", "b", "e"}
-
-
-@computed
-def views_with_reshape_of_transpose():
-    """reshape of a transposed tensor copies."""
-    return {"a", "b", "e", "f"}
-
-
-@computed
-def views_without_strided_slice():
-    """A strided slice is still a view."""
-    return {"a", "e"}
-
-
-@computed
-def views_with_list_indexing():
     return {"a", "b", "c", "e"}
 
 
 @computed
-def views_with_boolean_mask():
-    return {"a", "b", "e", "g"}
+def views_reshape_always_copies():
+    return {"a", "e"}
 
 
-# q4 · pairwise squared distances by broadcasting
 @computed
-def squared_distances():
-    from dlcourse.exercises import l1_01 as ex
-    X, Y = ex.points()
+def views_reshape_of_any_slice():
+    """Rows cut short are not one block: that reshape must copy."""
+    return {"a", "b", "c", "d", "e"}
+
+
+@computed
+def views_flip_as_in_numpy():
+    return {"a", "b", "c", "e", "f"}
+
+
+@computed
+def views_diagonal_gathers():
+    return {"a", "b", "c"}
+
+
+@computed
+def views_reshape_of_transpose_copies():
+    """It already has shape (4, 3): nothing to copy."""
+    return {"a", "c", "e"}
+
+
+# q4 · pairwise distances by broadcasting
+def pairwise_distances(X, Y):
+    diff = X[:, None, :] - Y[None, :, :]          # (n, 1, d) − (1, m, d) → (n, m, d)
+    return (diff ** 2).sum(dim=-1).sqrt()         # (n, m)
+
+
+def pairwise_distances_squared(X, Y):
+    """The square root forgotten."""
     return ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=-1)
 
 
-@computed
-def squared_distances_transposed():
-    from dlcourse.exercises import l1_01 as ex
-    X, Y = ex.points()
-    return ((X[None, :, :] - Y[:, None, :]) ** 2).sum(dim=-1)      # (4, 6)
+def pairwise_distances_transposed(X, Y):
+    """(m, n): the new axes swapped."""
+    return ((X[None, :, :] - Y[:, None, :]) ** 2).sum(dim=-1).sqrt()
 
 
-@computed
-def distances_not_squared():
-    from dlcourse.exercises import l1_01 as ex
-    X, Y = ex.points()
-    return ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=-1).sqrt()
+def pairwise_distances_summed_over_points(X, Y):
+    """Summed over Y's points instead of over the coordinates."""
+    return ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=1).sqrt()
 
 
-@computed
-def squared_distances_wrong_axis():
-    from dlcourse.exercises import l1_01 as ex
-    X, Y = ex.points()
-    return ((X[:, None, :] - Y[None, :, :]) ** 2).sum(dim=1)
-
-
-@computed
-def squared_distances_expansion_without_2():
+def pairwise_distances_expansion_without_2(X, Y):
     """|x|² + |y|² − 2 x·y with the 2 missing."""
-    from dlcourse.exercises import l1_01 as ex
-    X, Y = ex.points()
-    return (X ** 2).sum(-1, keepdim=True) + (Y ** 2).sum(-1) - X @ Y.T
+    sq = (X ** 2).sum(-1, keepdim=True) + (Y ** 2).sum(-1) - X @ Y.T
+    return sq.clamp(min=0).sqrt()
+
+
+def pairwise_distances_manhattan(X, Y):
+    """The L1 distance, not the Euclidean one."""
+    return (X[:, None, :] - Y[None, :, :]).abs().sum(dim=-1)
 
 
 # q5 · einsum: attention-style scores

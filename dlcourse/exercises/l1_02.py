@@ -111,48 +111,61 @@ q3 = Exercise(
 
 
 # ---------------------------------------------------------------------------------------------
-# q4 · KL divergence from scratch
+# q4 · backpropagation through softmax: a vector–Jacobian product
 # ---------------------------------------------------------------------------------------------
 def _q4_cases():
     import torch
-    g = torch.Generator().manual_seed(4)
-    p = torch.rand(6, 5, generator=g, dtype=torch.float64).softmax(-1)
-    q = torch.rand(6, 5, generator=g, dtype=torch.float64).mul(3).softmax(-1)
-    p_zero = torch.tensor([[0.5, 0.5, 0.0], [0.0, 1.0, 0.0]], dtype=torch.float64)
-    q_zero = torch.tensor([[0.2, 0.3, 0.5], [0.1, 0.6, 0.3]], dtype=torch.float64)
-    return {"random rows p, q of shape (6, 5)": (p, q),
-            "the same rows with p and q swapped": (q, p),
-            "rows of p with zeros, [[0.5, 0.5, 0], [0, 1, 0]]": (p_zero, q_zero)}
+    g = torch.Generator().manual_seed(42)
+    rand = lambda *shape: torch.randn(*shape, generator=g, dtype=torch.float64)  # noqa: E731
+    z = rand(4, 5)
+    return {
+        "random z and v of shape (6, 4)": (rand(6, 4), rand(6, 4)),
+        "one row, z = [1, 2, 0.5, -1], v = [0, 1, 0, 0]":
+            (torch.tensor([[1.0, 2.0, 0.5, -1.0]], dtype=torch.float64),
+             torch.tensor([[0.0, 1.0, 0.0, 0.0]], dtype=torch.float64)),
+        "v the same in every entry (the answer is 0)": (z, torch.full((4, 5), 3.0,
+                                                                      dtype=torch.float64)),
+        "logits in the hundreds, rows [800, 810, 790] and [-900, -905, -899]":
+            (torch.tensor([[800.0, 810.0, 790.0], [-900.0, -905.0, -899.0]], dtype=torch.float64),
+             rand(2, 3)),
+    }
 
 
-def _kl_reference(p, q):
-    from torch.distributions import Categorical, kl_divergence
-    return kl_divergence(Categorical(probs=p), Categorical(probs=q))
+def _softmax_vjp_reference(z, v):
+    import torch
+    z = z.clone().requires_grad_(True)
+    (torch.softmax(z, dim=-1) * v).sum().backward()
+    return z.grad
 
 
 def _q4_diagnose(got, expected, args):
     import torch
-    p, q = args
+    z, v = args
     got = check.as_array(got)
+    if not bool(got.isfinite().all()):
+        return "nan or inf: exp overflowed. Subtract each row's maximum from z before exp"
     if got.shape != expected.shape:
-        return (f"the result has shape {tuple(got.shape)} for p of shape {tuple(p.shape)}: sum "
-                "over the last axis only, one KL per row")
-    if torch.isnan(got).any():
-        return "NaN where p has a zero entry: 0 · log 0 counts as 0 (torch.xlogy, or torch.where)"
-    if torch.allclose(got, _kl_reference(q, p), atol=1e-9):
-        return "that is KL(q ‖ p): the expectation is over p, Σ p log(p / q)"
+        return (f"the result has shape {tuple(got.shape)}; a gradient has the shape of z, "
+                f"{tuple(z.shape)}")
+    p = torch.softmax(z, dim=-1)
+    if torch.allclose(got, p * v, atol=1e-9):
+        return ("that is p ⊙ v, the diagonal of J only: the − p pᵀ part of J takes "
+                "(p · v) away from every entry")
     return None
 
 
 q4 = write_function(
-    "kl(p, q)", _kl_reference, _q4_cases, rtol=1e-6, atol=1e-9, diagnose=_q4_diagnose,
-    name="Q4 · KL divergence",
-    hint_text=("KL(p ‖ q) = Σₖ pₖ log(pₖ / qₖ), summed over the last axis. Where pₖ = 0 the term "
-               "is 0 (that outcome never happens under p): torch.xlogy(p, p) computes p log p "
-               "with that convention, so Σ xlogy(p, p) − p log q works."),
-    right_answer=answers.kl,
-    wrong_answers=[answers.kl_reversed, answers.kl_nan_at_zero, answers.kl_unweighted,
-                   answers.kl_one_number],
+    "softmax_vjp(z, v)", _softmax_vjp_reference, _q4_cases, rtol=1e-6, atol=1e-10,
+    diagnose=_q4_diagnose,
+    name="Q4 · backprop through softmax",
+    hint_text=("Take one row. Entry j of Jᵀv is Σ_i v_i ∂p_i/∂z_j = Σ_i v_i p_i (δ_ij − p_j). "
+               "Split the sum: the δ_ij part keeps only i = j, and the rest is p_j times the dot "
+               "product p·v, which `(p * v).sum(-1, keepdim=True)` gives for every row at once. "
+               "Compute p stably: subtract each row's max from z before exp."),
+    right_answer=answers.softmax_vjp,
+    wrong_answers=[answers.softmax_vjp_diagonal_only, answers.softmax_vjp_plain_sum_of_v,
+                   answers.softmax_vjp_dot_over_the_batch, answers.softmax_vjp_overflows,
+                   answers.softmax_vjp_leading_p_forgotten],
 )
 
 

@@ -74,26 +74,40 @@ def posterior_without_prior():
     return 0.4 / (0.4 + 0.05)
 
 
-# q4 · KL divergence from scratch
-def kl(p, q):
-    return (torch.xlogy(p, p) - p * q.log()).sum(dim=-1)
+# q4 · backpropagation through softmax: a vector–Jacobian product
+def softmax_vjp(z, v):
+    e = torch.exp(z - z.max(dim=-1, keepdim=True).values)     # stable: exp sees numbers ≤ 0
+    p = e / e.sum(dim=-1, keepdim=True)
+    return p * (v - (p * v).sum(dim=-1, keepdim=True))        # p_j (v_j − p·v), row by row
 
 
-def kl_reversed(p, q):
-    """KL(q ‖ p)."""
-    return (torch.xlogy(q, q) - q * p.log()).sum(-1)
+def softmax_vjp_diagonal_only(z, v):
+    """diag(p) v: the − p pᵀ part of the Jacobian left out."""
+    p = torch.softmax(z, dim=-1)
+    return p * v
 
 
-def kl_nan_at_zero(p, q):
-    return (p * (p / q).log()).sum(-1)
+def softmax_vjp_plain_sum_of_v(z, v):
+    """Σ v_i instead of Σ p_i v_i."""
+    p = torch.softmax(z, dim=-1)
+    return p * (v - v.sum(dim=-1, keepdim=True))
 
 
-def kl_unweighted(p, q):
-    return (p.log() - q.log()).sum(-1)
+def softmax_vjp_dot_over_the_batch(z, v):
+    """One dot product over the whole batch instead of one per row."""
+    p = torch.softmax(z, dim=-1)
+    return p * (v - (p * v).sum())
 
 
-def kl_one_number(p, q):
-    return (torch.xlogy(p, p) - p * q.log()).sum()
+def softmax_vjp_overflows(z, v):
+    """exp of raw logits: inf / inf = nan for large z."""
+    p = torch.exp(z) / torch.exp(z).sum(dim=-1, keepdim=True)
+    return p * (v - (p * v).sum(dim=-1, keepdim=True))
+
+
+def softmax_vjp_leading_p_forgotten(z, v):
+    p = torch.softmax(z, dim=-1)
+    return v - (p * v).sum(dim=-1, keepdim=True)
 
 
 # q5 · maximum likelihood for a Gaussian

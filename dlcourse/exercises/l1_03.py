@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-import math
+import random
 
 from .. import check
 from ..check import CheckFailed
@@ -90,24 +90,119 @@ q3 = number(
 )
 
 # ---------------------------------------------------------------------------------------------
-# q4 · the local derivative of tanh
+# q4 · a new operation for the engine: division as one node
 # ---------------------------------------------------------------------------------------------
-Q4_X = 0.5
-Q4_TANH = math.tanh(Q4_X)
+class _Scalar:
+    """The engine's node, reduced to what a check of one operation touches (the lesson's `Value`
+    has the same attributes). Used when the answer does not come from the notebook."""
 
-q4 = number(
-    1 - Q4_TANH ** 2, what="d tanh(x)/dx at 0.5", rtol=0, atol=1e-3,
-    mistakes={
-        Q4_TANH: "that is tanh(0.5) itself, the value, not the slope",
-        1 - Q4_X ** 2: "that is 1 − x²; the formula is 1 − tanh²(x)",
-        1 - Q4_TANH: "that is 1 − tanh(x); the tanh is squared",
-    },
-    name="Q4 · local derivative of tanh",
-    hint_text=("d tanh(x)/dx = 1 − tanh²(x): compute t = tanh(0.5) with math.tanh, then 1 − t². "
-               "(This is why the engine's tanh backward uses its output, out.data.)"),
-    right_answer=answers.tanh_slope,
-    wrong_answers=[answers.tanh_slope_value, answers.tanh_slope_one_minus_x_squared,
-                   answers.tanh_slope_not_squared, answers.tanh_slope_sech],
+    def __init__(self, data, _children=(), _op=""):
+        self.data = float(data)
+        self.grad = 0.0
+        self._backward = lambda: None
+        self._prev = tuple(_children)
+        self._op = _op
+
+
+def _value_class(fn):
+    """The notebook's `Value` when the learner's function sees one, else `_Scalar`."""
+    cls = getattr(fn, "__globals__", {}).get("Value")
+    return cls if isinstance(cls, type) else _Scalar
+
+
+def _q4_cases():
+    """(label, a, b, out.grad, a.grad before, b.grad before); b = None: b is the same Value as a;
+    a plain number b: it is passed as a number, not a Value."""
+    rng = random.Random(34)
+    cases = [("a / b at the output of the graph (out.grad = 1)", 1.5, -0.8, 1.0, 0.0, 0.0),
+             ("a / b inside a graph (out.grad = -2.5)", -0.6, 1.25, -2.5, 0.0, 0.0),
+             ("operands that already hold gradients from other users", 2.0, 0.5, 0.75, 0.3, -1.1),
+             ("x / x, one Value on both sides (its two shares cancel)", 1.7, None, 1.5, 0.0, 0.0),
+             ("a / 4, a plain number on the right", 0.9, 4, 2.0, 0.0, 0.0)]
+    for i in range(5):
+        b = rng.choice((-1, 1)) * rng.uniform(0.3, 3.0)
+        cases.append((f"random case {i + 1}", rng.uniform(-3, 3), b, rng.uniform(-2, 2),
+                      rng.uniform(-1, 1), rng.uniform(-1, 1)))
+    return cases
+
+
+def _torch_grads(a, b, upstream):
+    """∂(a/b)/∂a and ∂(a/b)/∂b times upstream, by torch.autograd (b None: a / a)."""
+    import torch
+    ta = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+    tb = ta if b is None else torch.tensor(float(b), dtype=torch.float64, requires_grad=True)
+    (ta / tb).backward(torch.tensor(upstream, dtype=torch.float64))
+    return ta.grad.item(), (None if b is None else tb.grad.item())
+
+
+def _check_q4(answer):
+    fn = check.as_function(answer, "_div(self, other)")
+    V = _value_class(fn)
+    for label, a, b, upstream, a_before, b_before in _q4_cases():
+        call = f"_div on {label}"
+        x = V(a)
+        x.grad = a_before
+        y = x if b is None else (b if isinstance(b, int) else V(b))
+        if isinstance(y, V) and y is not x:
+            y.grad = b_before
+        out = check.call(fn, x, y, what=call)
+        if not all(hasattr(out, attr) for attr in ("data", "grad", "_backward", "_prev")):
+            raise CheckFailed(f"{call} returned {check.describe(out)}: return the new Value, out")
+        divisor = a if b is None else b
+        check.close(out.data, a / divisor, name=f"out.data of {call}")
+        operands = [x] if b is None or isinstance(b, int) else [x, y]
+        if not all(any(p is v for p in out._prev) for v in operands):
+            raise CheckFailed(f"{call}: out._prev does not hold the operands, so backward() "
+                              "would never reach them. Make out = Value(…, (self, other), '/'): "
+                              "one node with its own _backward, not self * other ** -1")
+        out.grad = upstream
+        try:
+            out._backward()
+        except Exception as exc:  # noqa: BLE001 -- the learner's closure
+            raise CheckFailed(f"out._backward() of {call} raised {type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0] if str(exc) else ''}") from None
+        da, db = _torch_grads(a, None if b is None else divisor, upstream)
+        x_grad = check.as_number(x.grad, f"x.grad after {call}")
+        if b is None and abs(x_grad - (a_before + da)) > 1e-9:
+            raise CheckFailed(f"x.grad after {call}: got {x_grad:.6g}, expected "
+                              f"{a_before + da:.6g}. "
+                              "x is both self and other: its two shares, (1/x)·out.grad and "
+                              "(−x/x²)·out.grad, must add up in x.grad (+=), not overwrite "
+                              "each other")
+        _compare_grad(x_grad, a_before, a_before + da, upstream, f"self.grad after {call}")
+        if operands == [x, y]:
+            _compare_grad(y.grad, b_before, b_before + db, upstream,
+                          f"other.grad after {call}", sign_hint=True)
+
+
+def _compare_grad(got, before, expected, upstream, name, sign_hint=False):
+    got = check.as_number(got, name)
+    if abs(got - expected) <= 1e-9 + 1e-9 * abs(expected):
+        return
+    share = expected - before
+    if before != 0 and abs(got - share) < 1e-9:
+        raise CheckFailed(f"{name}: {got:.6g}, but the {before:g} it held before is gone: "
+                          "add your share with +=, never assign with =")
+    if upstream not in (0, 1) and abs(got - before - share / upstream) < 1e-9:
+        raise CheckFailed(f"{name}: {got:.6g}, expected {expected:.6g}. Multiply the local "
+                          "derivative by out.grad (the chain rule)")
+    if sign_hint and abs(got - before + share) < 1e-9:
+        raise CheckFailed(f"{name}: {got:.6g}, expected {expected:.6g}. Check the sign: "
+                          "∂(a/b)/∂b = −a/b²")
+    raise CheckFailed(f"{name}: got {got:.6g}, expected {expected:.6g} (torch.autograd)")
+
+
+q4 = Exercise(
+    name="Q4 · division as one node",
+    checker=_check_q4,
+    hint_text=("Follow `_pow` and `_tanh`: wrap a plain number as a Value, make out = Value(a / b, "
+               "(self, other), '/'), and give out a _backward that adds to both operands: "
+               "self.grad += (1 / b) · out.grad and other.grad += (−a / b²) · out.grad, with a and "
+               "b the operands' .data. Use += (x / x sends two shares to x), and return out."),
+    right_answer=answers._div,
+    wrong_answers=[answers.div_assigns, answers.div_without_out_grad,
+                   answers.div_sign_of_other, answers.div_other_without_a,
+                   answers.div_operands_not_recorded],
 )
 
 # ---------------------------------------------------------------------------------------------

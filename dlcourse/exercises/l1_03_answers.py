@@ -1,8 +1,6 @@
 """Answers to L1.03's exercises: the solution of each, then plausible mistakes."""
 from __future__ import annotations
 
-import math
-
 import torch
 
 from . import computed
@@ -107,32 +105,75 @@ def grad_reset_by_second_call():
     return 0.0
 
 
-# q4 · the local derivative of tanh
-@computed
-def tanh_slope():
-    t = math.tanh(0.5)
-    return 1 - t ** 2
+# q4 · division as one node
+def _div(self, other):
+    Value = type(self)                       # the engine's class (in the notebook: Value itself)
+    other = other if isinstance(other, Value) else Value(other)      # allow v / 2
+    out = Value(self.data / other.data, (self, other), "/")
+    def _backward():                         # ∂out/∂self = 1/b, ∂out/∂other = −a/b²
+        self.grad += (1 / other.data) * out.grad
+        other.grad += (-self.data / other.data ** 2) * out.grad
+    out._backward = _backward
+    return out
 
 
-@computed
-def tanh_slope_value():
-    return math.tanh(0.5)
+def div_assigns(self, other):
+    """= instead of +=: x / x, or a gradient from another user, is lost."""
+    Value = type(self)
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data / other.data, (self, other), "/")
+    def _backward():
+        self.grad = (1 / other.data) * out.grad
+        other.grad = (-self.data / other.data ** 2) * out.grad
+    out._backward = _backward
+    return out
 
 
-@computed
-def tanh_slope_one_minus_x_squared():
-    return 1 - 0.5 ** 2
+def div_without_out_grad(self, other):
+    """The local derivatives alone: right only at the output, where out.grad = 1."""
+    Value = type(self)
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data / other.data, (self, other), "/")
+    def _backward():
+        self.grad += 1 / other.data
+        other.grad += -self.data / other.data ** 2
+    out._backward = _backward
+    return out
 
 
-@computed
-def tanh_slope_not_squared():
-    return 1 - math.tanh(0.5)
+def div_sign_of_other(self, other):
+    Value = type(self)
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data / other.data, (self, other), "/")
+    def _backward():
+        self.grad += (1 / other.data) * out.grad
+        other.grad += (self.data / other.data ** 2) * out.grad
+    out._backward = _backward
+    return out
 
 
-@computed
-def tanh_slope_sech():
-    """sech, not sech²."""
-    return 1 / math.cosh(0.5)
+def div_other_without_a(self, other):
+    """∂(a/b)/∂b taken as −1/b²."""
+    Value = type(self)
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data / other.data, (self, other), "/")
+    def _backward():
+        self.grad += (1 / other.data) * out.grad
+        other.grad += (-1 / other.data ** 2) * out.grad
+    out._backward = _backward
+    return out
+
+
+def div_operands_not_recorded(self, other):
+    """Right numbers, but out._prev is empty: backward() would never reach the operands."""
+    Value = type(self)
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data / other.data)
+    def _backward():
+        self.grad += (1 / other.data) * out.grad
+        other.grad += (-self.data / other.data ** 2) * out.grad
+    out._backward = _backward
+    return out
 
 
 # q5 · detach

@@ -2,7 +2,7 @@
 
     from dlcourse.exercises import l1_04 as ex
     X, y, w, b = ex.problem()
-    ex.q1.check(answer); ex.q1.hint(); ex.q1.solution()
+    ex.q2.check(answer); ex.q2.hint(); ex.q2.solution()
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .. import check
 from ..check import CheckFailed
 from . import Exercise
 from . import l1_04_answers as answers
-from .kinds import number
+from .kinds import number, write_function
 
 
 def problem():
@@ -54,26 +54,60 @@ def _with_bias_column(X):
 
 
 # ---------------------------------------------------------------------------------------------
-# q1 · the gradient of the MSE
+# q1 · the gradient of the MSE of a linear layer with k outputs
 # ---------------------------------------------------------------------------------------------
-def _check_q1(answer):
-    gw, gb = _weights_and_bias(answer, ("grad_w", "grad_b"))
-    X, y, w, b = problem()
-    ew, eb = _autograd_grads(X, y, w, b)
-    if (gw + ew).abs().max() < 1e-8:
-        raise CheckFailed("grad_w points the wrong way: the residual is prediction − target")
-    check.close(gw, ew, name="grad_w", rtol=1e-6, atol=1e-8)
-    check.close(gb, eb, name="grad_b", rtol=1e-6, atol=1e-8)
+def _q1_cases():
+    import torch
+    g = torch.Generator().manual_seed(41)
+    rand = lambda *shape: torch.randn(*shape, generator=g, dtype=torch.float64)  # noqa: E731
+    cases = {}
+    for label, (n, d, k) in {"n = 20 examples, d = 3 features, k = 2 outputs": (20, 3, 2),
+                             "n = 7, d = 4, k = 4 (W is square)": (7, 4, 4),
+                             "n = 12 examples, d = 1 feature, k = 3 outputs": (12, 1, 3),
+                             "a single example, n = 1, d = 3, k = 5": (1, 3, 5)}.items():
+        cases[label] = (rand(n, d), rand(n, k), rand(d, k), rand(k))
+    return cases
 
 
-q1 = Exercise(
-    name="Q1 · the gradient of the MSE",
-    checker=_check_q1,
-    hint_text=("Compute the residuals r = X @ w + b - y (shape (20,)). Then ∇_w L = (2/n) Xᵀ r "
-               "and ∂L/∂b = (2/n) Σ r_i: the 2 comes from the square, the 1/n from the mean."),
-    right_answer=answers.mse_gradient,
-    wrong_answers=[answers.mse_gradient_without_2, answers.mse_gradient_sum_not_mean,
-                   answers.mse_gradient_residual_flipped, answers.mse_gradient_b_left_out],
+def _linear_mse_grad_reference(X, Y, W, b):
+    W = W.clone().requires_grad_(True)
+    b = b.clone().requires_grad_(True)
+    ((X @ W + b - Y) ** 2).sum(dim=1).mean().backward()
+    return W.grad, b.grad
+
+
+def _q1_diagnose(got, expected, args):
+    import torch
+    X, Y, W, b = args
+    parts = check.as_tuple(got, 2)
+    for name, g, e in zip(("grad_W", "grad_b"), parts, expected):
+        g = check.as_array(g)
+        if g.shape != e.shape:
+            return (f"{name} has shape {tuple(g.shape)}: a gradient has the shape of its "
+                    f"parameter, {tuple(e.shape)}")
+    gW, gb = (check.as_array(g) for g in parts)
+    k = Y.shape[1]
+    if k > 1 and torch.allclose(gW * k, expected[0], atol=1e-9):
+        return (f"{k} times too small: L averages over the n examples only, and sums over "
+                "the k outputs of each (it is not F.mse_loss, which also divides by k)")
+    if torch.allclose(gW, -expected[0], atol=1e-9):
+        return "the sign is flipped: the residual is prediction − target, XW + b − Y"
+    return None
+
+
+q1 = write_function(
+    "linear_mse_grad(X, Y, W, b)", _linear_mse_grad_reference, _q1_cases, rtol=1e-9,
+    atol=1e-12, parts=("grad_W", "grad_b"), diagnose=_q1_diagnose,
+    name="Q1 · the gradient for k outputs",
+    hint_text=("The residuals R = X @ W + b - Y have shape (n, k): column j is section 2's r for "
+               "output j, and output j has its own weights W[:, j] and bias b[j]. So column j of "
+               "∇_W L is (2/n) Xᵀ R[:, j]: all at once, (2/n) Xᵀ R, shape (d, k). ∂L/∂b_j is "
+               "(2/n) Σ_i R[i, j]: R's column sums, times 2/n."),
+    right_answer=answers.linear_mse_grad,
+    wrong_answers=[answers.linear_mse_grad_divided_by_k, answers.linear_mse_grad_transposed,
+                   answers.linear_mse_grad_one_bias_gradient,
+                   answers.linear_mse_grad_residual_flipped,
+                   answers.linear_mse_grad_bias_summed_over_outputs],
 )
 
 

@@ -6,46 +6,40 @@ import torch
 from . import computed
 
 
-# q1 · the gradient of the MSE
-@computed
-def mse_gradient():
-    from dlcourse.exercises import l1_04 as ex
-    X, y, w, b = ex.problem()
-    r = X @ w + b - y
-    return (2 * X.T @ r / len(y), 2 * r.mean())
+# q1 · the gradient of the MSE of a linear layer with k outputs
+def linear_mse_grad(X, Y, W, b):
+    R = X @ W + b - Y                      # residuals, (n, k)
+    n = len(X)
+    return 2 * X.T @ R / n, 2 * R.sum(dim=0) / n      # (d, k) and (k,)
 
 
-@computed
-def mse_gradient_without_2():
-    from dlcourse.exercises import l1_04 as ex
-    X, y, w, b = ex.problem()
-    r = X @ w + b - y
-    return (X.T @ r / len(y), r.mean())
+def linear_mse_grad_divided_by_k(X, Y, W, b):
+    """Averaged over the outputs too, as F.mse_loss would."""
+    R = X @ W + b - Y
+    return 2 * X.T @ R / R.numel(), 2 * R.sum(dim=0) / R.numel()
 
 
-@computed
-def mse_gradient_sum_not_mean():
-    from dlcourse.exercises import l1_04 as ex
-    X, y, w, b = ex.problem()
-    r = X @ w + b - y
-    return (2 * X.T @ r, 2 * r.sum())
+def linear_mse_grad_transposed(X, Y, W, b):
+    """Rᵀ X: shape (k, d), not W's (d, k)."""
+    R = X @ W + b - Y
+    return 2 * R.T @ X / len(X), 2 * R.sum(dim=0) / len(X)
 
 
-@computed
-def mse_gradient_residual_flipped():
-    from dlcourse.exercises import l1_04 as ex
-    X, y, w, b = ex.problem()
-    r = y - (X @ w + b)
-    return (2 * X.T @ r / len(y), 2 * r.mean())
+def linear_mse_grad_one_bias_gradient(X, Y, W, b):
+    """Section 2's scalar ∂L/∂b: one number for k biases."""
+    R = X @ W + b - Y
+    return 2 * X.T @ R / len(X), 2 * R.mean()
 
 
-@computed
-def mse_gradient_b_left_out():
-    """b left out of the residual."""
-    from dlcourse.exercises import l1_04 as ex
-    X, y, w, _ = ex.problem()
-    r = X @ w - y
-    return (2 * X.T @ r / len(y), 2 * r.mean())
+def linear_mse_grad_residual_flipped(X, Y, W, b):
+    R = Y - (X @ W + b)
+    return 2 * X.T @ R / len(X), 2 * R.sum(dim=0) / len(X)
+
+
+def linear_mse_grad_bias_summed_over_outputs(X, Y, W, b):
+    """Each row's residuals summed: shape (n,), not (k,)."""
+    R = X @ W + b - Y
+    return 2 * X.T @ R / len(X), 2 * R.sum(dim=1) / len(X)
 
 
 # q2 · the normal equations

@@ -98,21 +98,107 @@ q3 = Exercise(
 )
 
 # ---------------------------------------------------------------------------------------------
-# q4 · AdaGrad's shrinking step
+# q4 · AMSGrad, matched step for step with torch.optim.Adam(amsgrad=True)
 # ---------------------------------------------------------------------------------------------
-q4 = number(
-    100, what="t", whole=True,
-    mistakes={
-        10: "after 10 steps the sum of squares is 10 g², so the step is η/√10, about η/3.2",
-        1000: "too many: the step shrinks like 1/√t, so η/10 comes at t = 10²",
-        20: "the size of g does not matter: it cancels between g and √(Σ g²)",
-    },
-    name="Q4 · AdaGrad's shrinking step",
-    hint_text=("With a constant gradient g, the sum of squares after t steps is s_t = t g², so "
-               "the step is η g / √(t g²) = η / √t (ε aside). When is that η / 10?"),
-    right_answer=answers.adagrad_steps,
-    wrong_answers=[answers.adagrad_steps_10, answers.adagrad_steps_1000,
-                   answers.adagrad_steps_20, answers.adagrad_steps_99],
+Q4_STEPS = 12
+
+
+def _q4_shrinking(t, params, g):
+    """Hand-fed gradients: large for 4 steps, then 100 times smaller, so v falls and the max
+    matters; the last entry of the first parameter never gets a gradient (v = 0 there)."""
+    import torch
+    scale = 10.0 if t < 4 else 0.1
+    grads = [torch.randn(p.shape, generator=g, dtype=torch.float64) * scale for p in params]
+    grads[0][-1] = 0.0
+    return grads
+
+
+def _q4_skipping(t, params, g):
+    """Like _q4_shrinking, but the second parameter gets no gradient (None) at steps 3 and 4:
+    its state, step count included, must stand still there, as in torch.optim."""
+    grads = _q4_shrinking(t, params, g)
+    if t in (2, 3):
+        grads[1] = None
+    return grads
+
+
+def _q4_loss(t, params, g):
+    """The gradients of the smooth loss of q5, at the current parameters."""
+    import torch
+    with torch.enable_grad():
+        return list(torch.autograd.grad(_q5_loss(params), params))
+
+
+Q4_CASES = {  # label: (gradients at step t, optimizer settings)
+    "gradients that shrink 100-fold after 4 steps": (_q4_shrinking, dict(lr=0.01)),
+    "the same, with betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01":
+        (_q4_shrinking, dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.01)),
+    "a parameter that gets no gradient at steps 3 and 4": (_q4_skipping, dict(lr=0.02)),
+    "the gradients of a small loss, lr=0.05": (_q4_loss, dict(lr=0.05, betas=(0.9, 0.95))),
+}
+
+
+def _q4_run(make, feed):
+    """Parameters after each of Q4_STEPS steps of the optimizer `make(params)` builds."""
+    import torch
+    params = _q5_params()
+    opt = make(params)
+    g = torch.Generator().manual_seed(84)
+    trajectory = []
+    for t in range(Q4_STEPS):
+        for p, grad in zip(params, feed(t, params, g)):
+            p.grad = grad
+        opt.step()
+        trajectory.append([p.detach().clone() for p in params])
+    return trajectory
+
+
+def _same(a, b) -> bool:
+    import torch
+    return all(torch.allclose(x, y, rtol=0, atol=1e-10) for x, y in zip(a, b))
+
+
+def _check_q4(answer):
+    import torch
+    if not isinstance(answer, type):
+        raise CheckFailed(f"expected a class (the optimizer itself, not an instance), got "
+                          f"{check.describe(answer)}")
+    if check.is_stub(answer):
+        raise NotAttempted(f"the methods of {answer.__name__} are still `...`")
+    for label, (feed, settings) in Q4_CASES.items():
+        try:
+            ours = _q4_run(lambda ps: answer(ps, **settings), feed)
+        except Exception as exc:  # noqa: BLE001 -- report the learner's error briefly
+            raise CheckFailed(f"could not run {answer.__name__}(params, lr=…, betas=…, eps=…, "
+                              f"weight_decay=…).step(): {type(exc).__name__}: {exc}") from None
+        theirs = _q4_run(lambda ps: torch.optim.Adam(ps, amsgrad=True, **settings), feed)
+        adam = _q4_run(lambda ps: torch.optim.Adam(ps, **settings), feed)
+        if all(_same(a, b) for a, b in zip(ours, adam)):
+            raise CheckFailed(f"on {label}: this is plain Adam; AMSGrad divides by the square "
+                              "root of the largest v seen so far, not of the current v")
+        for t, (a, b) in enumerate(zip(ours, theirs)):
+            for i, (x, y) in enumerate(zip(a, b)):
+                if not bool(torch.isfinite(x).all()):
+                    raise CheckFailed(f"on {label}: parameter {i} is not finite after step "
+                                      f"{t + 1} (is ε added outside the square root?)")
+                if not torch.allclose(x, y, rtol=0, atol=1e-10):
+                    worst = (x - y).abs().max().item()
+                    raise CheckFailed(f"on {label}: parameter {i} differs from "
+                                      f"torch.optim.Adam(amsgrad=True) after step {t + 1} "
+                                      f"(by up to {worst:.2g})")
+
+
+q4 = Exercise(
+    name="Q4 · AMSGrad",
+    checker=_check_q4,
+    hint_text=("Keep Adam's m and v, and one more buffer per parameter, v_max, starting at 0. "
+               "After updating v: v_max = torch.maximum(v_max, v) (the raw v, stored in the state "
+               "so that it is the maximum over every step so far). Then divide by "
+               "√(v_max / (1 − β₂ᵗ)) + ε instead of √v̂ + ε. Subclassing the notebook's Adam, "
+               "you only rewrite update(p, g, state)."),
+    right_answer=answers.AMSGrad,
+    wrong_answers=[answers.AMSGradMaxOfLastTwo, answers.AMSGradMaxOfCorrected,
+                   answers.AMSGradWithoutBiasCorrection, answers.AdamNotAMSGrad],
 )
 
 # ---------------------------------------------------------------------------------------------

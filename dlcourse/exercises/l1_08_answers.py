@@ -108,30 +108,107 @@ def sgd_first_step():
     return 1 - 0.01 * g
 
 
-# q4 · AdaGrad's shrinking step
-@computed
-def adagrad_steps():
-    return 10 ** 2    # η / √t = η / 10  ⇔  t = 100, whatever g is
+# q4 · AMSGrad
+class AMSGrad:
+    """torch.optim.Adam(amsgrad=True): Adam, divided by the largest second moment seen so far
+    (the notebook's version subclasses Adam and rewrites update(); this one stands alone)."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        self.params = list(params)
+        self.lr, self.betas, self.eps, self.weight_decay = lr, betas, eps, weight_decay
+        self.state = [{} for _ in self.params]
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self):
+        for p, state in zip(self.params, self.state):
+            if p.grad is not None:
+                self.update(p, p.grad + self.weight_decay * p, state)   # L2, as in Adam
+
+    def update(self, p, g, state):
+        b1, b2 = self.betas
+        if not state:
+            state.update(step=0, m=torch.zeros_like(p), v=torch.zeros_like(p),
+                         v_max=torch.zeros_like(p))
+        state["step"] += 1
+        t = state["step"]
+        state["m"].mul_(b1).add_((1 - b1) * g)
+        state["v"].mul_(b2).add_((1 - b2) * g * g)
+        torch.maximum(state["v_max"], state["v"], out=state["v_max"])   # the largest v so far
+        m_hat = state["m"] / (1 - b1 ** t)
+        v_hat = state["v_max"] / (1 - b2 ** t)        # bias-corrected with the current step
+        p -= self.lr * m_hat / (v_hat.sqrt() + self.eps)
 
 
-@computed
-def adagrad_steps_10():
-    return 10
+class AMSGradMaxOfLastTwo(AMSGrad):
+    """The maximum of the previous and the new v only: the running maximum is not kept."""
+
+    def update(self, p, g, state):
+        b1, b2 = self.betas
+        if not state:
+            state.update(step=0, m=torch.zeros_like(p), v=torch.zeros_like(p))
+        state["step"] += 1
+        t = state["step"]
+        v_before = state["v"].clone()
+        state["m"].mul_(b1).add_((1 - b1) * g)
+        state["v"].mul_(b2).add_((1 - b2) * g * g)
+        v_max = torch.maximum(v_before, state["v"])
+        m_hat = state["m"] / (1 - b1 ** t)
+        p -= self.lr * m_hat / ((v_max / (1 - b2 ** t)).sqrt() + self.eps)
 
 
-@computed
-def adagrad_steps_1000():
-    return 1000
+class AMSGradMaxOfCorrected(AMSGrad):
+    """The maximum of the bias-corrected v̂: early v̂s, divided by a small 1 − β₂ˢ, win."""
+
+    def update(self, p, g, state):
+        b1, b2 = self.betas
+        if not state:
+            state.update(step=0, m=torch.zeros_like(p), v=torch.zeros_like(p),
+                         v_hat_max=torch.zeros_like(p))
+        state["step"] += 1
+        t = state["step"]
+        state["m"].mul_(b1).add_((1 - b1) * g)
+        state["v"].mul_(b2).add_((1 - b2) * g * g)
+        v_hat = state["v"] / (1 - b2 ** t)
+        torch.maximum(state["v_hat_max"], v_hat, out=state["v_hat_max"])
+        m_hat = state["m"] / (1 - b1 ** t)
+        p -= self.lr * m_hat / (state["v_hat_max"].sqrt() + self.eps)
 
 
-@computed
-def adagrad_steps_20():
-    return 20
+class AMSGradWithoutBiasCorrection(AMSGrad):
+    """The paper's Algorithm 2, without bias correction of v_max (PyTorch corrects it)."""
+
+    def update(self, p, g, state):
+        b1, b2 = self.betas
+        if not state:
+            state.update(step=0, m=torch.zeros_like(p), v=torch.zeros_like(p),
+                         v_max=torch.zeros_like(p))
+        state["step"] += 1
+        t = state["step"]
+        state["m"].mul_(b1).add_((1 - b1) * g)
+        state["v"].mul_(b2).add_((1 - b2) * g * g)
+        torch.maximum(state["v_max"], state["v"], out=state["v_max"])
+        m_hat = state["m"] / (1 - b1 ** t)
+        p -= self.lr * m_hat / (state["v_max"].sqrt() + self.eps)
 
 
-@computed
-def adagrad_steps_99():
-    return 99
+class AdamNotAMSGrad(AMSGrad):
+    """Plain Adam: the current v̂, no maximum."""
+
+    def update(self, p, g, state):
+        b1, b2 = self.betas
+        if not state:
+            state.update(step=0, m=torch.zeros_like(p), v=torch.zeros_like(p))
+        state["step"] += 1
+        t = state["step"]
+        state["m"].mul_(b1).add_((1 - b1) * g)
+        state["v"].mul_(b2).add_((1 - b2) * g * g)
+        m_hat = state["m"] / (1 - b1 ** t)
+        v_hat = state["v"] / (1 - b2 ** t)
+        p -= self.lr * m_hat / (v_hat.sqrt() + self.eps)
 
 
 # q5 · AdamW: decoupled weight decay

@@ -1,20 +1,21 @@
 """Exercises of L1.09 · Data: splits & preprocessing (数据处理).
 
     from dlcourse.exercises import l1_09 as ex
-    X_train, X_test = ex.data()
-    ex.q1.check(answer); ex.q1.hint(); ex.q1.solution()
+    ex.q1.check(RunningStandardize); ex.q1.hint(); ex.q1.solution()
+    X_train, X_test = ex.data()       # the data of q2
 """
 from __future__ import annotations
 
 from .. import check
+from ..check import CheckFailed, NotAttempted
 from . import Exercise
 from . import l1_09_answers as answers
 from .kinds import choices, number
 
 
 def data():
-    """The data of q1 and q2: X_train (30, 3) and X_test (10, 3), float64, features on very
-    different scales (like age in years, a ratio, and an income), always the same."""
+    """The data of q2: X_train (30, 3) and X_test (10, 3), float64, features on very different
+    scales (like age in years, a ratio, and an income), always the same."""
     import torch
     g = torch.Generator().manual_seed(109)
     scale = torch.tensor([12.0, 0.05, 3000.0], dtype=torch.float64)
@@ -24,33 +25,119 @@ def data():
 
 
 # ---------------------------------------------------------------------------------------------
-# q1 · standardize without leakage
+# q1 · standardization statistics from training batches
 # ---------------------------------------------------------------------------------------------
+def _q1_cases():
+    """{label: (training batches, X_test, names of the columns)}, float64. The test rows come
+    from a shifted distribution, so statistics that peek at them show."""
+    import torch
+    g = torch.Generator().manual_seed(91)
+
+    def table(n, mean, std):
+        mean, std = (torch.tensor(v, dtype=torch.float64) for v in (mean, std))
+        return torch.randn(n, len(mean), generator=g, dtype=torch.float64) * std + mean
+
+    def batches(X, sizes):
+        return list(torch.split(X, sizes))
+
+    scales = ([45.0, 0.3, 20000.0, 120.0], [12.0, 0.05, 3000.0, 15.0])
+    shifted = ([52.0, 0.35, 24000.0, 110.0], [15.0, 0.04, 5000.0, 20.0])
+    mixed = ["age", "a ratio", "an income", "blood pressure"]
+    twos = torch.full((40, 1), 2.0, dtype=torch.float64)
+    sex_train = torch.cat([table(40, [50.0], [10.0]), twos], 1)
+    sex_test = torch.cat([table(10, [50.0], [10.0]),
+                          torch.tensor([[1.0], [2.0]], dtype=torch.float64).repeat(5, 1)], 1)
+    stamps = ([1.7e9, 36.6], [60.0, 0.4])
+    return {
+        "300 rows in batches of 64 (the last one 44)":
+            (batches(table(300, *scales), [64, 64, 64, 64, 44]), table(20, *shifted), mixed),
+        "batches of 1, 7 and 50 rows":
+            (batches(table(58, *scales), [1, 7, 50]), table(20, *shifted), mixed),
+        "a column that is 2 in every training row (sex, all patients 2)":
+            (batches(sex_train, [16, 16, 8]), sex_test, ["age", "sex"]),
+        "a timestamp column (seconds since 1970, about 1.7e9, spread over minutes)":
+            (batches(table(200, *stamps), [64, 64, 64, 8]),
+             table(10, [1.7e9 + 30, 36.8], [60.0, 0.4]), ["timestamp", "temperature"]),
+    }
+
+
+def _q1_reference(batches, X_test):
+    """scikit-learn's StandardScaler, fitted batch by batch with partial_fit."""
+    import torch
+    from sklearn.preprocessing import StandardScaler
+    scaler = StandardScaler()
+    for X in batches:
+        scaler.partial_fit(X.numpy())
+    return torch.from_numpy(scaler.transform(X_test.numpy()))
+
+
+def _standardized_with(X_fit, X):
+    import torch
+    std = X_fit.std(dim=0, correction=0)
+    return (X - X_fit.mean(dim=0)) / torch.where(std > 0, std, torch.ones_like(std))
+
+
+def _q1_leaks(batches, X_test):
+    """What comes out when test rows reach the statistics: (result, why) pairs."""
+    import torch
+    X_train = torch.cat(batches)
+    return [(_standardized_with(X_test, X_test),
+             "transform used X_test's own mean and standard deviation: it must use the "
+             "statistics partial_fit learned from the training batches, and nothing else"),
+            (_standardized_with(torch.cat([X_train, X_test]), X_test),
+             "transform(X_test) changed the statistics: X_test's rows were added to them "
+             "(a leak); transform must only apply what partial_fit learned")]
+
+
+def _q1_run(answer, batches, X_test, label):
+    import copy
+    scaler = check.call(answer, what=f"{answer.__name__}()")
+    for i, X in enumerate(batches):
+        check.call(scaler.partial_fit, copy.deepcopy(X),
+                   what=f"partial_fit(batch {i + 1}) on {label}")
+    return check.call(scaler.transform, copy.deepcopy(X_test), what=f"transform(X_test) on {label}")
+
+
 def _check_q1(answer):
-    X_train, X_test = data()
-    t = check.as_tensor(answer, "the standardized X_test", shape=(10, 3)).double()
-    check.rule_out(t, [
-        ((X_test - X_test.mean(0)) / X_test.std(0, correction=0),
-         ("you used X_test's own mean and standard deviation: the test set must be transformed "
-          "with statistics computed on the training set only")),
-        ((X_test - X_train.mean(0)) / X_train.std(0),
-         ("close, but that is the n − 1 (unbiased) standard deviation; use the population one, "
-          "std(0, correction=0), as StandardScaler does")),
-    ], rtol=0, atol=1e-6)
-    expected = (X_test - X_train.mean(0)) / X_train.std(0, correction=0)
-    check.close(t, expected, name="standardized X_test", rtol=1e-6, atol=1e-8)
+    import torch
+    if not isinstance(answer, type):
+        raise CheckFailed(f"expected a class (RunningStandardize itself, not an instance), got "
+                          f"{check.describe(answer)}")
+    if check.is_stub(answer):
+        raise NotAttempted(f"the methods of {answer.__name__} are still `...`")
+    for label, (batches, X_test, columns) in _q1_cases().items():
+        got = check.as_array(_q1_run(answer, batches, X_test, label),
+                             f"transform(X_test) on {label}", shape=tuple(X_test.shape))
+        expected = _q1_reference(batches, X_test)
+        if not bool(got.isfinite().all()):
+            j = int((~got.isfinite()).any(dim=0).nonzero()[0])
+            raise CheckFailed(f"on {label}: column {j} ({columns[j]}) holds nan or inf. A column "
+                              "whose training values are all equal has standard deviation 0: "
+                              "StandardScaler leaves its scale at 1; and a variance from "
+                              "Σx²/n − mean² can even come out negative")
+        for wrong, why in _q1_leaks(batches, X_test):
+            if torch.allclose(got, wrong, rtol=0, atol=1e-6) and \
+                    not torch.allclose(got, expected, rtol=0, atol=1e-6):
+                raise CheckFailed(f"on {label}: {why}")
+        diff = (got - expected).abs().max(dim=0).values
+        if bool((diff > 1e-6).any()):
+            j = int(diff.argmax())
+            raise CheckFailed(f"on {label}: column {j} ({columns[j]}) of transform(X_test) differs "
+                              f"from StandardScaler's by up to {diff[j].item():.3g}")
 
 
 q1 = Exercise(
-    name="Q1 · standardize without leakage",
+    name="Q1 · statistics from batches",
     checker=_check_q1,
-    hint_text=("Compute the mean and the standard deviation of each column on X_train only: "
-               "X_train.mean(dim=0) and X_train.std(dim=0, correction=0) (divide by n, as "
-               "sklearn's StandardScaler does). Then apply them to X_test."),
-    right_answer=answers.standardized_test_set,
-    wrong_answers=[answers.standardized_with_test_statistics,
-                   answers.standardized_with_all_the_data,
-                   answers.standardized_with_unbiased_std, answers.scaled_not_centred],
+    hint_text=("Keep three things: the count n, the mean, and M2 = Σ(x − mean)² over the rows "
+               "seen so far (per column). For a batch of m rows with its own mean and M2: "
+               "δ = batch mean − mean; n' = n + m; mean' = mean + δ·m/n'; "
+               "M2' = M2 + M2_batch + δ²·n·m/n'. transform divides X − mean by √(M2/n), with 1 "
+               "in place of a standard deviation of 0, and never changes the statistics."),
+    right_answer=answers.RunningStandardize,
+    wrong_answers=[answers.AverageOfBatchStatistics, answers.SumOfSquaresStandardize,
+                   answers.LastBatchStandardize, answers.TransformAlsoFits,
+                   answers.StandardizeWithoutZeroGuard],
 )
 
 

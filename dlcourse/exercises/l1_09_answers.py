@@ -8,42 +8,89 @@ import torch
 from . import computed
 
 
-# q1 · standardize without leakage
-@computed
-def standardized_test_set():
-    from dlcourse.exercises import l1_09 as ex
-    X_train, X_test = ex.data()
-    mean, std = X_train.mean(dim=0), X_train.std(dim=0, correction=0)
-    return (X_test - mean) / std
+# q1 · standardization statistics from training batches
+class RunningStandardize:
+    """StandardScaler's statistics, accumulated batch by batch (Chan, Golub & LeVeque's update)."""
+
+    def __init__(self):
+        self.n, self.mean, self.m2 = 0, 0.0, 0.0   # rows so far, their mean, Σ(x − mean)²
+
+    def partial_fit(self, X):
+        m = len(X)
+        batch_mean = X.mean(dim=0)
+        batch_m2 = ((X - batch_mean) ** 2).sum(dim=0)
+        n = self.n + m
+        delta = batch_mean - self.mean
+        self.mean = self.mean + delta * m / n
+        self.m2 = self.m2 + batch_m2 + delta ** 2 * self.n * m / n
+        self.n = n
+        return self
+
+    def transform(self, X):
+        std = (self.m2 / self.n).sqrt()
+        std = torch.where(std > 0, std, torch.ones_like(std))   # a constant column keeps scale 1
+        return (X - self.mean) / std
 
 
-@computed
-def standardized_with_test_statistics():
-    from dlcourse.exercises import l1_09 as ex
-    _, X_test = ex.data()
-    return (X_test - X_test.mean(0)) / X_test.std(0, correction=0)
+class AverageOfBatchStatistics:
+    """The average of each batch's mean and standard deviation: wrong when batch sizes differ,
+    and an average of standard deviations is not the standard deviation of the whole."""
+
+    def __init__(self):
+        self.means, self.stds = [], []
+
+    def partial_fit(self, X):
+        self.means.append(X.mean(dim=0))
+        self.stds.append(X.std(dim=0, correction=0))
+        return self
+
+    def transform(self, X):
+        std = torch.stack(self.stds).mean(dim=0)
+        std = torch.where(std > 0, std, torch.ones_like(std))
+        return (X - torch.stack(self.means).mean(dim=0)) / std
 
 
-@computed
-def standardized_with_all_the_data():
-    from dlcourse.exercises import l1_09 as ex
-    X_train, X_test = ex.data()
-    X_all = torch.cat([X_train, X_test])
-    return (X_test - X_all.mean(0)) / X_all.std(0, correction=0)
+class SumOfSquaresStandardize:
+    """Σx and Σx², then var = Σx²/n − mean²: right on paper, but for values near 1.7e9 the two
+    terms agree in all the digits a float64 has, and their difference is rounding noise."""
+
+    def __init__(self):
+        self.n, self.s1, self.s2 = 0, 0.0, 0.0
+
+    def partial_fit(self, X):
+        self.n += len(X)
+        self.s1 = self.s1 + X.sum(dim=0)
+        self.s2 = self.s2 + (X ** 2).sum(dim=0)
+        return self
+
+    def transform(self, X):
+        mean = self.s1 / self.n
+        std = (self.s2 / self.n - mean ** 2).clamp(min=0).sqrt()
+        std = torch.where(std > 0, std, torch.ones_like(std))
+        return (X - mean) / std
 
 
-@computed
-def standardized_with_unbiased_std():
-    from dlcourse.exercises import l1_09 as ex
-    X_train, X_test = ex.data()
-    return (X_test - X_train.mean(0)) / X_train.std(0)
+class LastBatchStandardize(RunningStandardize):
+    """Each partial_fit starts over: only the last batch counts."""
+
+    def partial_fit(self, X):
+        self.n, self.mean, self.m2 = 0, 0.0, 0.0
+        return super().partial_fit(X)
 
 
-@computed
-def scaled_not_centred():
-    from dlcourse.exercises import l1_09 as ex
-    X_train, X_test = ex.data()
-    return X_test / X_train.std(0, correction=0)
+class TransformAlsoFits(RunningStandardize):
+    """transform updates the statistics with the rows it transforms: test rows leak in."""
+
+    def transform(self, X):
+        self.partial_fit(X)
+        return super().transform(X)
+
+
+class StandardizeWithoutZeroGuard(RunningStandardize):
+    """Divides by a standard deviation of 0 where a column is constant in the training data."""
+
+    def transform(self, X):
+        return (X - self.mean) / (self.m2 / self.n).sqrt()
 
 
 # q2 · the condition number of the MSE's Hessian

@@ -5,44 +5,35 @@
 """
 from __future__ import annotations
 
+import math
+
 from .. import check
-from ..check import CheckFailed
 from . import Exercise
 from . import l1_10_answers as answers
-from .kinds import labels, write_function
+from .kinds import labels, number, write_function
 
 
 # ---------------------------------------------------------------------------------------------
-# q1 · the Vandermonde matrix
+# q1 · the interpolation threshold
 # ---------------------------------------------------------------------------------------------
-def q1_x():
-    """The inputs of q1: 5 values (float64)."""
-    import torch
-    return torch.tensor([-1.0, -0.5, 0.0, 0.5, 2.0], dtype=torch.float64)
+Q1_N = 12
 
-
-def _check_q1(answer):
-    import torch
-    V = check.as_tensor(answer, "a tensor of shape (5, 4)")
-    x = q1_x()
-    expected = torch.stack([x ** j for j in range(4)], dim=1)
-    if tuple(V.shape) == (5, 3):
-        raise CheckFailed("shape (5, 3): degree 3 has 4 coefficients, w₀ … w₃, so 4 columns")
-    check.shape(V, (5, 4), name="V")
-    if torch.allclose(V.double(), expected.flip(1)):
-        raise CheckFailed("the columns run from x³ down to 1 (numpy.vander's order); the lesson "
-                          "uses increasing powers 1, x, x², x³ so that V @ w uses w₀ … w₃")
-    check.close(V, expected, name="V")
-
-
-q1 = Exercise(
-    name="Q1 · the Vandermonde matrix",
-    checker=_check_q1,
-    hint_text=("Column j holds x to the power j, for j = 0, 1, 2, 3. Broadcasting builds it in one "
-               "line: x[:, None] has shape (5, 1) and torch.arange(4) shape (4,)."),
-    right_answer=answers.vandermonde,
-    wrong_answers=[answers.vandermonde_degree_2, answers.vandermonde_decreasing_powers,
-                   answers.vandermonde_no_constant_column],
+q1 = number(
+    Q1_N - 1, what="the smallest degree", whole=True,
+    mistakes={
+        Q1_N: "a polynomial of degree d has d + 1 coefficients: degree 12 has 13, one more than "
+              "the 12 equations need",
+        Q1_N - 2: "degree 10 has 11 coefficients for 12 equations: one short, so in general it "
+                  "cannot pass through all 12 points",
+        Q1_N + 1: "count the coefficients w₀ … w_d: there are d + 1 of them",
+    },
+    name="Q1 · the interpolation threshold",
+    hint_text=("Fitting degree d means solving V w = y with V of shape (n, d + 1). With n distinct "
+               "inputs, the Vandermonde matrix has full rank, so V w = y has an exact solution as "
+               "soon as there are as many unknowns as equations."),
+    right_answer=answers.interpolation_degree,
+    wrong_answers=[answers.interpolation_degree_n, answers.interpolation_degree_n_minus_2,
+                   answers.interpolation_degree_n_plus_1],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -118,36 +109,174 @@ q3 = Exercise(
 
 
 # ---------------------------------------------------------------------------------------------
-# q4 · early stopping with patience
+# q4 · early stopping inside the training loop, scored on a test split
 # ---------------------------------------------------------------------------------------------
-Q4_CASES = [
-    ([1.0, 0.8, 0.6, 0.7, 0.65, 0.9, 1.0, 1.1], 2),
-    ([1.0, 0.8, 0.6, 0.7, 0.65, 0.9, 1.0, 1.1], 3),
-    ([0.9, 0.7, 0.7, 0.7, 0.5, 0.6], 2),
-    ([3.0, 2.0, 1.0, 0.5], 2),
-    ([0.5, 0.6, 0.4, 0.45, 0.41, 0.42, 0.39, 0.5, 0.6, 0.7], 2),
-]
+def _q4_split(n, seed, noise=0.3):
+    """n noisy samples of sin(2πx) as float64 inputs (n, 1) in [−1, 1] and targets (n,)."""
+    import torch
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, generator=g, dtype=torch.float64)
+    y = torch.sin(2 * math.pi * x) + noise * torch.randn(n, generator=g, dtype=torch.float64)
+    return (2 * x - 1)[:, None], y
 
 
-def _reference(losses, patience):
-    best, best_loss = 0, float("inf")
-    for epoch, loss in enumerate(losses):
+_Q4_DATA = {}
+
+
+def _q4_data():
+    if not _Q4_DATA:
+        _Q4_DATA.update(train=_q4_split(15, 101), val=_q4_split(100, 102),
+                        test=_q4_split(400, 103), many=_q4_split(300, 104))
+    return _Q4_DATA
+
+
+def train_step(model, optimizer):
+    """One full-batch Adam step on the 15 training points of q4."""
+    import torch.nn.functional as F
+    x, y = _q4_data()["train"]
+    loss = F.mse_loss(model(x)[:, 0], y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def train_step_on_many(model, optimizer):
+    """One full-batch step on 300 points: with this much data the validation loss keeps falling."""
+    import torch.nn.functional as F
+    x, y = _q4_data()["many"]
+    loss = F.mse_loss(model(x)[:, 0], y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+
+
+def _mse(model, part):
+    import torch
+    import torch.nn.functional as F
+    x, y = _q4_data()[part]
+    with torch.no_grad():
+        return F.mse_loss(model(x)[:, 0], y).item()
+
+
+def val_loss(model):
+    """The model's MSE on the 100 validation points of q4."""
+    return _mse(model, "val")
+
+
+def test_loss(model):
+    """The model's MSE on the 400 test points of q4."""
+    return _mse(model, "test")
+
+
+def _one_thread(checker):
+    """Run a checker with one torch thread: these networks are tiny, and on a busy machine
+    several threads mostly wait for each other."""
+    def run(answer):
+        import torch
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return checker(answer)
+        finally:
+            torch.set_num_threads(threads)
+    return run
+
+
+def _q4_model(width=32, lr=0.01, seed=10):
+    import torch
+    from torch import nn
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(1, width), nn.Tanh(), nn.Linear(width, width), nn.Tanh(),
+                          nn.Linear(width, 1)).double()
+    return model, torch.optim.Adam(model.parameters(), lr=lr)
+
+
+def _q4_cases():
+    model, opt = _q4_model()
+    quiet_model, quiet_opt = _q4_model(lr=0.002, seed=11)
+    case = lambda m, o, step, patience, steps: (m, o, step, val_loss, test_loss, patience, steps)
+    return {
+        "15 noisy points, patience 20, at most 400 steps": case(model, opt, train_step, 20, 400),
+        "the same with patience 1": case(*_q4_model(), train_step, 1, 400),
+        "patience 500, longer than the run of 100 steps": case(*_q4_model(), train_step, 500, 100),
+        "300 training points: the validation loss falls at every step":
+            case(quiet_model, quiet_opt, train_step_on_many, 20, 60),
+    }
+
+
+def _q4_curves(model, optimizer, train, val_loss, test_loss, steps):
+    """The lesson's way: train `steps` steps and record both losses after each one."""
+    val, test = [], []
+    for _ in range(steps):
+        train(model, optimizer)
+        val.append(val_loss(model))
+        test.append(test_loss(model))
+    return val, test
+
+
+def _patience_rule(losses, patience):
+    """(step kept, step stopped at), walking through the losses as they come."""
+    best, best_loss = 0, math.inf
+    for step, loss in enumerate(losses):
         if loss < best_loss:
-            best, best_loss = epoch, loss
-        elif epoch - best >= patience:
-            return best, epoch
+            best, best_loss = step, loss
+        elif step - best >= patience:
+            return best, step
     return best, len(losses) - 1
 
 
+def _q4_reference(model, optimizer, train, val_loss, test_loss, patience, max_steps):
+    """The lesson's verified recipe: the patience rule on the recorded validation curve, and the
+    test loss recorded at the step it keeps (no copy of weights needed: nothing is restored).
+    The curves are recorded only as far as the rule needs them."""
+    val, test = [], []
+    for step in range(max_steps):
+        train(model, optimizer)
+        val.append(val_loss(model))
+        test.append(test_loss(model))
+        best, _ = _patience_rule(val, patience)
+        if step - best >= patience:                           # the rule stops here
+            break
+    best, stop = _patience_rule(val, patience)
+    return best, stop, test[best]
+
+
+def _q4_diagnose(got, expected, args):
+    import copy
+    best, stop, score = (check.as_number(v) for v in check.as_tuple(got, 3))
+    steps = min(args[6], int(max(stop, expected[1])) + 1)
+    val, test = _q4_curves(*copy.deepcopy(args[:5]), steps)
+    if (best, stop) == expected[:2]:
+        if abs(score - val[int(best)]) < 1e-12:
+            return ("that is the validation loss of the kept weights: report test_loss(model), "
+                    "the one split no choice was made with")
+        if abs(score - test[int(stop)]) < 1e-12:
+            return ("the test loss is that of the last weights, not of best_step's: save a copy "
+                    "with copy.deepcopy(model.state_dict()) at each new best (state_dict() alone "
+                    "returns the live tensors, which training keeps changing) and load it back "
+                    "with model.load_state_dict before scoring")
+        return None
+    if best == min(range(len(test)), key=test.__getitem__):
+        return ("best_step was chosen with the test loss: choose it with val_loss; the test "
+                "split is only for the final score")
+    if best == expected[0] and stop == expected[1] + 1:
+        return "one step late: stop as soon as step − best_step ≥ patience"
+    return None
+
+
 q4 = write_function(
-    "early_stopping(val_losses, patience)", _reference, lambda: Q4_CASES,
-    parts=("best_epoch", "stop_epoch"),
-    name="Q4 · early stopping",
-    hint_text=("Walk through the epochs in order, remembering the best loss so far and its epoch. "
-               "A loss strictly lower than the best is an improvement; otherwise, stop as soon as "
-               "`patience` epochs have passed since the best one (epoch − best ≥ patience). You "
-               "may not look ahead: the future is not known during training."),
+    "early_stopping(model, optimizer, train_step, val_loss, test_loss, patience, max_steps)",
+    _q4_reference, _q4_cases, rtol=1e-9, atol=1e-12, parts=("best_step", "stop_step", "test_loss"),
+    diagnose=_q4_diagnose,
+    name="Q4 · early stopping with a test split",
+    hint_text=("Before the loop: best_loss = math.inf, best_step = −1, best_state = None. Each "
+               "step: train_step(model, optimizer), then v = val_loss(model); if v < best_loss, "
+               "remember v, the step and copy.deepcopy(model.state_dict()); elif step − "
+               "best_step ≥ patience, break. After the loop: model.load_state_dict(best_state) "
+               "and return (best_step, step, test_loss(model))."),
     right_answer=answers.early_stopping,
-    wrong_answers=[answers.early_stopping_looks_ahead, answers.early_stopping_one_epoch_late,
-                   answers.early_stopping_tie_improves],
+    wrong_answers=[answers.early_stopping_state_not_copied, answers.early_stopping_not_restored,
+                   answers.early_stopping_scored_on_validation,
+                   answers.early_stopping_chosen_on_test, answers.early_stopping_one_step_late],
 )
+q4.checker = _one_thread(q4.checker)

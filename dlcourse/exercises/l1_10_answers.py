@@ -1,38 +1,32 @@
 """Answers to L1.10's exercises: the solution of each, then plausible mistakes."""
 from __future__ import annotations
 
-import torch
+import copy
+import math
 
 from . import computed
 
 
-# q1 · the Vandermonde matrix
+# q1 · the interpolation threshold
 @computed
-def vandermonde():
-    from dlcourse.exercises import l1_10 as ex
-    x = ex.q1_x()
-    return x[:, None] ** torch.arange(4)
-
-
-@computed
-def vandermonde_degree_2():
-    from dlcourse.exercises import l1_10 as ex
-    x = ex.q1_x()
-    return x[:, None] ** torch.arange(3)
+def interpolation_degree():
+    n = 12
+    return n - 1        # degree d has d + 1 coefficients: 12 unknowns for 12 equations
 
 
 @computed
-def vandermonde_decreasing_powers():
-    from dlcourse.exercises import l1_10 as ex
-    x = ex.q1_x()
-    return x[:, None] ** torch.arange(3, -1, -1)
+def interpolation_degree_n():
+    return 12
 
 
 @computed
-def vandermonde_no_constant_column():
-    from dlcourse.exercises import l1_10 as ex
-    x = ex.q1_x()
-    return x[:, None] ** torch.arange(1, 5)
+def interpolation_degree_n_minus_2():
+    return 10
+
+
+@computed
+def interpolation_degree_n_plus_1():
+    return 13
 
 
 # q2 · diagnose from train and validation error
@@ -96,39 +90,91 @@ def variance_unbiased():
     return (((preds.mean(0) - f) ** 2).mean(), preds.var(dim=0).mean())
 
 
-# q4 · early stopping with patience
-def early_stopping(val_losses, patience):
-    best, best_loss = 0, float("inf")
-    for epoch, loss in enumerate(val_losses):
+# q4 · early stopping inside the training loop, scored on a test split
+def early_stopping(model, optimizer, train_step, val_loss, test_loss, patience, max_steps):
+    best_loss, best_step, best_state = math.inf, -1, None
+    for step in range(max_steps):
+        train_step(model, optimizer)
+        loss = val_loss(model)
+        if loss < best_loss:                                   # a new best: keep a copy
+            best_loss, best_step = loss, step
+            best_state = copy.deepcopy(model.state_dict())
+        elif step - best_step >= patience:                     # no progress for `patience` steps
+            break
+    model.load_state_dict(best_state)                          # back to the best weights
+    return best_step, step, test_loss(model)                   # scored once, on the test split
+
+
+def early_stopping_state_not_copied(model, optimizer, train_step, val_loss, test_loss, patience,
+                                    max_steps):
+    """state_dict() holds the live tensors: the 'saved' weights keep training."""
+    best_loss, best_step, best_state = math.inf, -1, None
+    for step in range(max_steps):
+        train_step(model, optimizer)
+        loss = val_loss(model)
         if loss < best_loss:
-            best, best_loss = epoch, loss
-        elif epoch - best >= patience:
-            return best, epoch
-    return best, len(val_losses) - 1
+            best_loss, best_step, best_state = loss, step, model.state_dict()
+        elif step - best_step >= patience:
+            break
+    model.load_state_dict(best_state)
+    return best_step, step, test_loss(model)
 
 
-def early_stopping_looks_ahead(val_losses, patience):
-    """The best epoch of the whole run: it looks at the future."""
-    best = min(range(len(val_losses)), key=val_losses.__getitem__)
-    return best, min(best + patience, len(val_losses) - 1)
-
-
-def early_stopping_one_epoch_late(val_losses, patience):
-    best, best_loss = 0, float("inf")
-    for epoch, loss in enumerate(val_losses):
+def early_stopping_not_restored(model, optimizer, train_step, val_loss, test_loss, patience,
+                                max_steps):
+    best_loss, best_step = math.inf, -1
+    for step in range(max_steps):
+        train_step(model, optimizer)
+        loss = val_loss(model)
         if loss < best_loss:
-            best, best_loss = epoch, loss
-        elif epoch - best > patience:
-            return best, epoch
-    return best, len(val_losses) - 1
+            best_loss, best_step = loss, step
+        elif step - best_step >= patience:
+            break
+    return best_step, step, test_loss(model)
 
 
-def early_stopping_tie_improves(val_losses, patience):
-    """A tie counts as an improvement."""
-    best, best_loss = 0, float("inf")
-    for epoch, loss in enumerate(val_losses):
-        if loss <= best_loss:
-            best, best_loss = epoch, loss
-        elif epoch - best >= patience:
-            return best, epoch
-    return best, len(val_losses) - 1
+def early_stopping_scored_on_validation(model, optimizer, train_step, val_loss, test_loss,
+                                        patience, max_steps):
+    """Reports the score the step was chosen with: optimistic."""
+    best_loss, best_step, best_state = math.inf, -1, None
+    for step in range(max_steps):
+        train_step(model, optimizer)
+        loss = val_loss(model)
+        if loss < best_loss:
+            best_loss, best_step = loss, step
+            best_state = copy.deepcopy(model.state_dict())
+        elif step - best_step >= patience:
+            break
+    model.load_state_dict(best_state)
+    return best_step, step, val_loss(model)
+
+
+def early_stopping_chosen_on_test(model, optimizer, train_step, val_loss, test_loss, patience,
+                                  max_steps):
+    """Chooses the step with the test loss: the test split becomes a validation split."""
+    best_loss, best_step, best_state = math.inf, -1, None
+    for step in range(max_steps):
+        train_step(model, optimizer)
+        loss = test_loss(model)
+        if loss < best_loss:
+            best_loss, best_step = loss, step
+            best_state = copy.deepcopy(model.state_dict())
+        elif step - best_step >= patience:
+            break
+    model.load_state_dict(best_state)
+    return best_step, step, test_loss(model)
+
+
+def early_stopping_one_step_late(model, optimizer, train_step, val_loss, test_loss, patience,
+                                 max_steps):
+    best_loss, best_step, best_state = math.inf, -1, None
+    for step in range(max_steps):
+        train_step(model, optimizer)
+        loss = val_loss(model)
+        if loss < best_loss:
+            best_loss, best_step = loss, step
+            best_state = copy.deepcopy(model.state_dict())
+        elif step - best_step > patience:
+            break
+    model.load_state_dict(best_state)
+    return best_step, step, test_loss(model)

@@ -422,6 +422,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.log:
                 print(rt.log)
             print(rt.table())
+            from ci import mutants  # how many mutants of the solution the hidden tests catch (§5)
+            print(mutants.run(name).summary())
             problems = rt.problems()
             if problems:
                 status = 1

@@ -136,10 +136,11 @@ def cmd_grade(args) -> int:
     opts = batch.Options(args.assignment, Path(args.submissions), course=args.course, deadline=deadline,
                          force=args.force, jobs=args.jobs, timeout=args.timeout,
                          memory_mb=args.memory or None, exec_prefix=args.exec_prefix,
+                         sandbox=args.sandbox, feedback_messages=args.feedback_messages,
                          keep_work=args.keep_work)
     try:
         result = batch.grade(opts)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, RuntimeError) as exc:
         print(f"dlcourse grade: {exc}", file=sys.stderr)
         return 2
     print(result.table())
@@ -200,8 +201,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB,
                    help=f"memory limit per submission, MB (default {DEFAULT_MEMORY_MB}; 0: none)")
     s.add_argument("--course", help="the grading course folder (default ./grading/<assignment>)")
+    s.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                   help="isolate each submission with bubblewrap: auto (when bwrap works here, else "
+                   "a warning), bwrap (required), none; see README")
     s.add_argument("--exec-prefix", help="command that wraps each submission's worker, e.g. a container "
-                   "(default $DLCOURSE_GRADE_EXEC_PREFIX); see README")
+                   "(default $DLCOURSE_GRADE_EXEC_PREFIX; replaces --sandbox); see README")
+    s.add_argument("--feedback-messages", action="store_true",
+                   help="show the message of a failed hidden test in the feedback (never its code)")
     s.add_argument("--keep-work", action="store_true", help="keep each submission's scratch course")
     s.set_defaults(func=cmd_grade)
     s = sub.add_parser("check", help="run an assignment notebook's visible tests (the learner's check)")

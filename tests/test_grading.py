@@ -5,6 +5,9 @@ Fast: intake (shapes, LMS names, zips, duplicates, renamed, invalid, late, edite
 cells), the sandbox's limits on plain subprocesses (environment, memory, time, processes, signals),
 idempotence and --force on submissions that need no kernel, the CLI's errors.
 
+The hostile batch (cheats, attacks on the course and the grader, the sandbox) is
+tests/test_grading_hostile.py's.
+
 Slow (@pytest.mark.assignments): one batch of good and malicious A01 submissions
 (tests/fixtures/grading/submissions.toml) graded once in parallel and shared by the tests (each
 robustness case: its score and its flag); a sequential run of three of them from an LMS zip (the
@@ -464,7 +467,7 @@ def test_grader_secrets_stay_out_of_the_submission(batch_run):
     graded = batch_run.course / "autograded" / "snoop" / NAME / f"{NAME}.ipynb"
     text = graded.read_text(encoding="utf-8")
     assert "secret: None" in text, "the submission ran and looked"
-    assert "parent: b'" in text, "it read its parent's (the worker's) environment"
+    assert "PermissionError" in text, "its parent (the worker) is not dumpable: no /proc/<pid>/environ"
     for folder in ("autograded", "feedback"):
         for path in (batch_run.course / folder).rglob("*"):
             if path.is_file():
@@ -664,11 +667,11 @@ def test_every_assignment_tells_the_learner_how_to_check():
         assert cell["cell_type"] == "code" and not course.nbgrader_meta(cell).get("grade"), name
 
 
-def test_verdict_follows_nbgrader():
+def test_verdict_follows_the_grader():
     ok = {"outputs": [{"output_type": "stream", "name": "stdout", "text": "✓"}]}
     err = {"outputs": [{"output_type": "error", "ename": "AssertionError", "evalue": "x: expected 1\nmore"}]}
     warn = {"outputs": [{"output_type": "stream", "name": "stderr", "text": "UserWarning: careful\n"}]}
     assert selfcheck.verdict(ok) == (True, "")
     assert selfcheck.verdict(err) == (False, "AssertionError: x: expected 1")
-    assert selfcheck.verdict(warn) == (False, "printed to stderr: UserWarning: careful")
+    assert selfcheck.verdict(warn) == (True, ""), "a warning costs no points (the grader ignores stderr)"
 

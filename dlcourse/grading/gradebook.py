@@ -2,10 +2,12 @@
 
 Each worker autogrades one submission in its own scratch course, whose gradebook.db is a copy of
 the *template* (the main gradebook with the assignment and no student in it). Only the
-orchestrator writes the main gradebook, one merge at a time, so parallel workers never share an
-SQLite file. A merge does what `nbgrader autograde --force` would have done to the main gradebook:
-the student and the submission (with its timestamp) are created or updated, each grade gets the
-worker's auto_score, and a grade an instructor already scored by hand stays, marked for review.
+orchestrator writes the main gradebook, one submission at a time, so parallel workers never share
+an SQLite file. It does not copy the scratch gradebook's scores (student code ran beside that
+file): `record_autograde` writes what `nbgrader autograde --force` would have, from evidence: a
+test cell's points when the worker's signed verdict says it passed, an unchanged written answer 0
+and "No response.", any other answer left to the instructor; a grade an instructor already scored
+by hand stays, marked for review; the late penalty is nbgrader's plugin's.
 """
 from __future__ import annotations
 
@@ -22,10 +24,20 @@ def db_url(course: Path) -> str:
     return f"sqlite:///{Path(course) / DB}"
 
 
+_COURSE_IDS: dict[Path, str] = {}
+
+
+def remember_course_id(course: Path, cid: str) -> None:
+    """Use `cid` for `course` from now on, rather than reading its nbgrader_config.py again (the
+    grader reads a course's configuration once, before any submission runs)."""
+    _COURSE_IDS[Path(course).resolve()] = cid or "default_course"
+
+
 def course_id(course: Path) -> str:
     from .course import load_config
 
-    return load_config(course).CourseDirectory.course_id or "default_course"
+    known = _COURSE_IDS.get(Path(course).resolve())
+    return known or load_config(course).CourseDirectory.course_id or "default_course"
 
 
 def utc_naive(when: datetime | None) -> datetime | None:
@@ -88,38 +100,56 @@ def install_template(template: Path, work: Path) -> None:
     shutil.copyfile(template, Path(work) / DB)
 
 
-def _copy_grades(src_sub, dst, assignment: str, student: str) -> None:
-    for snb in src_sub.notebooks:
-        dnb = dst.find_submission_notebook(snb.name, assignment, student)
-        dnb.late_submission_penalty = snb.late_submission_penalty
-        for g in snb.grades:
-            dg = dst.find_grade(g.name, snb.name, assignment, student)
-            dg.auto_score = g.auto_score
-            dg.needs_manual_grade = bool(g.needs_manual_grade or dg.manual_score is not None)
-        for c in snb.comments:
-            dc = dst.find_comment(c.name, snb.name, assignment, student)
-            dc.auto_comment = c.auto_comment
+def record_autograde(course: Path, assignment: str, student: str, timestamp: datetime | None,
+                     notebook: dict, release: dict, passed: dict[str, bool], config=None) -> None:
+    """The student's autograded scores, from evidence (see the module's docstring). `notebook` is the
+    autograded notebook, `release` the student version, `passed` {test cell: its verdict}."""
+    from .course import checksum, grade_id, nbgrader_meta
 
+    released = {grade_id(c): c for c in release["cells"] if grade_id(c)}
+    theirs = {grade_id(c): c for c in notebook.get("cells", []) if isinstance(c, dict)
+              and isinstance(c.get("metadata"), dict) and grade_id(c)}
 
-def merge(course: Path, work: Path, assignment: str, student: str, timestamp: datetime | None) -> bool:
-    """Copy `student`'s autograde results from the scratch course `work` into the main gradebook.
-    False when the scratch gradebook has no submission (the worker died before nbgrader made one)."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    cid = course_id(course)
-    _quiet()
-    with Gradebook(db_url(work), cid) as src:
+    def unanswered(gid: str) -> bool:
+        mine, base = theirs.get(gid), released.get(gid)
+        if mine is None or base is None:
+            return True
         try:
-            src_sub = src.find_submission(assignment, student)
-        except MissingEntry:
+            return checksum(mine) == nbgrader_meta(base).get("checksum", checksum(base))
+        except (KeyError, TypeError, ValueError):
             return False
-        with Gradebook(db_url(course), cid) as dst:
-            dst.update_or_create_student(student)
-            ts = utc_naive(timestamp) or src_sub.timestamp
-            dst.update_or_create_submission(assignment, student, **({"timestamp": ts} if ts else {}))
-            _copy_grades(src_sub, dst, assignment, student)
-            dst.db.commit()
-    return True
+
+    with open_gradebook(course) as gb:
+        gb.update_or_create_student(student)
+        ts = utc_naive(timestamp)
+        sub = gb.update_or_create_submission(assignment, student, **({"timestamp": ts} if ts else {}))
+        for nb in sub.notebooks:
+            for g in nb.grades:
+                meta = nbgrader_meta(released.get(g.name, {}))
+                if meta.get("solution"):
+                    auto = 0.0 if unanswered(g.name) else None
+                elif g.cell.cell_type == "code":
+                    auto = float(g.max_score) if passed.get(g.name) else 0.0
+                else:
+                    auto = None
+                g.auto_score = auto
+                g.needs_manual_grade = bool(auto is None or g.manual_score is not None)
+            for c in nb.comments:
+                task = nbgrader_meta(released.get(c.name, {})).get("task")
+                c.auto_comment = "No response." if unanswered(c.name) and not task else None
+            nb.late_submission_penalty = None
+        gb.db.commit()
+        if sub.total_seconds_late > 0:
+            from nbgrader.preprocessors import AssignLatePenalties
+
+            late = AssignLatePenalties(config=config) if config is not None else AssignLatePenalties()
+            late.init_plugin()
+            for nb in sub.notebooks:
+                penalty = late.plugin_inst.late_submission_penalty(student, nb.score,
+                                                                   sub.total_seconds_late)
+                if penalty is not None:
+                    nb.late_submission_penalty = late._check_late_penalty(nb, penalty)
+            gb.db.commit()
 
 
 def record(course: Path, assignment: str, student: str, timestamp: datetime | None,

@@ -14,6 +14,12 @@ Student ids are normalised: lower case, runs of anything but letters, digits, '.
 id around the student ("alice_A01-autograd.ipynb", "A01-bob.ipynb") are dropped. A file whose name
 says nothing about the student (a bare "A01-autograd.ipynb" at the top) is skipped and reported.
 
+A name that cannot be read safely is reported and not graded: an LMS-style name whose student part
+is the assignment itself ("A01_3_alice.ipynb": is the student "a01"?), and files that read as one
+student but carry different LMS numbers ("hw_1_alice.ipynb", "hw_2_bob.ipynb": two students, not
+two versions of "hw"). A zip entry that cannot be read (a bad CRC, a header that lies about its
+size) is recorded for its student as not gradable (flag "invalid"); the other entries are read.
+
 Per student, the newest notebook wins (file mtime, or the zip entry's date); the others are
 reported (flag "duplicate"). A notebook not named <assignment>.ipynb where the name should be the
 assignment's (a student folder, an LMS name) is accepted and flagged "renamed". Without any .ipynb,
@@ -42,8 +48,9 @@ MAX_ZIP_TOTAL = 4 * 2**30       # stop extracting an archive past this (zip bomb
 _COPY = re.compile(r"(?: \(\d+\)|-\d{1,2})$")          # "x (1)", Canvas' resubmission "x-1"
 _COPY_PLAIN = re.compile(r" \(\d+\)$")                   # "alice (1).ipynb": a second download
 _LMS_FILE = re.compile(
-    r"^(?P<student>.+?)_(?:late_)?\d+(?:_\d+)*(?:_assignsubmission_[a-z]+)?_(?P<file>.+)$", re.I)
-_LMS_DIR = re.compile(r"^(?P<student>.+?)_\d+_assignsubmission_[a-z]+_?$", re.I)
+    r"^(?P<student>.+?)_(?:late_)?(?P<id>\d+)(?:_\d+)*(?:_assignsubmission_[a-z]+)?_(?P<file>.+)$", re.I)
+_LMS_DIR = re.compile(r"^(?P<student>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_?$", re.I)
+BROKEN = ".broken-zip-entry"    # the placeholder left where a zip entry could not be read
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,18 @@ def parse_folder(name: str) -> str | None:
     return normalise_student(m["student"] if m else name) or None
 
 
+def lms_number(name: str, folder: bool = False) -> str | None:
+    """The LMS's number for the student in an LMS-style name (Canvas' user id, Moodle's
+    participant id), or None for a plain name."""
+    m = (_LMS_DIR if folder else _LMS_FILE).match(name)
+    return m["id"] if m else None
+
+
+def names_the_assignment(student: str, assignment: str) -> bool:
+    """Whether a student id read from a name is in fact the assignment ("a01", "a01-autograd")."""
+    return _key(student) in {_key(assignment), _key(assignment.split("-")[0])}
+
+
 # ------------------------------------------------------------------------------------------- files
 
 def _junk(part: str) -> bool:
@@ -137,7 +156,9 @@ def _files(folder: Path):
 
 def extract_zip(archive: Path, dest: Path) -> tuple[Path, list[tuple[str, str]]]:
     """Extract `archive` into `dest` safely: no absolute or '..' paths, no links, size caps; each
-    file keeps its entry's date as mtime. Returns the folder to read (descending into a lone
+    file keeps its entry's date as mtime. An entry that cannot be read (bad CRC, a size that does
+    not match its data, an unknown compression) leaves a placeholder, `<name>` + BROKEN holding
+    why, so that its student is reported. Returns the folder to read (descending into a lone
     wrapper folder) and the entries skipped, with why."""
     if dest.exists():
         shutil.rmtree(dest)
@@ -162,19 +183,26 @@ def extract_zip(archive: Path, dest: Path) -> tuple[Path, list[tuple[str, str]]]
                 continue
             target = dest.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                n = 0
-                while chunk := src.read(1 << 20):
-                    n += len(chunk)
-                    if n > MAX_FILE:
-                        break
-                    out.write(chunk)
+            stamp = time.mktime(info.date_time + (0, 0, -1))
+            n = 0
+            try:
+                with zf.open(info) as src, open(target, "wb") as out:
+                    while chunk := src.read(1 << 20):
+                        n += len(chunk)
+                        if n > MAX_FILE:
+                            break
+                        out.write(chunk)
+            except Exception as exc:  # noqa: BLE001  (BadZipFile, zlib.error, EOFError, ...)
+                target.unlink(missing_ok=True)
+                broken = target.with_name(target.name + BROKEN)
+                broken.write_text(f"{type(exc).__name__}: {exc}"[:300], encoding="utf-8")
+                os.utime(broken, (stamp, stamp))
+                continue
             if n > MAX_FILE:
                 target.unlink()
                 skipped.append((where, "too large"))
                 continue
             total += n
-            stamp = time.mktime(info.date_time + (0, 0, -1))
             os.utime(target, (stamp, stamp))
     return _unwrap(dest), skipped
 
@@ -277,6 +305,8 @@ class _Candidate:
     given_name: str | None     # the file name the student gave it (None: plain <student>.ipynb)
     expect_named: bool         # whether that name should be the assignment's
     timestamp: datetime
+    lms: str | None = None     # the LMS's number for the student, when the name has one
+    broken: str = ""           # why the file could not be read from its archive
 
 
 def collect(source: Path, assignment: str, release: dict, scratch: Path,
@@ -300,7 +330,17 @@ def collect(source: Path, assignment: str, release: dict, scratch: Path,
     def origin(path: Path) -> str:
         return prefix + str(path.relative_to(folder))
 
+    def candidate(path: Path, given: str | None, named: bool, lms: str | None) -> _Candidate:
+        if path.name.endswith(BROKEN):
+            real = path.with_name(path.name[: -len(BROKEN)])
+            if given and given.endswith(BROKEN):
+                given = given[: -len(BROKEN)]
+            return _Candidate(real, origin(real), given, named, stamp(path), lms,
+                              path.read_text(encoding="utf-8", errors="replace"))
+        return _Candidate(path, origin(path), given, named, stamp(path), lms)
+
     candidates: dict[str, list[_Candidate]] = {}
+    rename = "name it <student>.ipynb or put it in a <student>/ folder"
     for entry in sorted(folder.iterdir()):
         if _junk(entry.name):
             continue
@@ -313,17 +353,31 @@ def collect(source: Path, assignment: str, release: dict, scratch: Path,
             if not files:
                 skipped.append((origin(entry), "an empty folder"))
                 continue
+            lms = lms_number(entry.name, folder=True)
             for f in files:
-                candidates.setdefault(student, []).append(
-                    _Candidate(f, origin(f), f.name, True, stamp(f)))
+                candidates.setdefault(student, []).append(candidate(f, f.name, True, lms))
         elif entry.is_file():
-            student, given = parse_flat(entry.name, assignment)
+            name = entry.name[: -len(BROKEN)] if entry.name.endswith(BROKEN) else entry.name
+            student, given = parse_flat(name, assignment)
             if not student:
-                skipped.append((origin(entry), "cannot tell whose submission this is: name it "
-                                "<student>.ipynb or put it in a <student>/ folder"))
+                skipped.append((origin(entry.with_name(name)),
+                                f"cannot tell whose submission this is: {rename}"))
                 continue
-            candidates.setdefault(student, []).append(
-                _Candidate(entry, origin(entry), given, given is not None, stamp(entry)))
+            lms = lms_number(name)
+            if lms is not None and names_the_assignment(student, assignment):
+                skipped.append((origin(entry.with_name(name)),
+                                f"ambiguous name: read as student {student!r} (<student>_<number>_"
+                                f"<file>), which is the assignment's name; {rename}"))
+                continue
+            candidates.setdefault(student, []).append(candidate(entry, given, given is not None, lms))
+    for student, cands in list(candidates.items()):
+        numbers = sorted({c.lms for c in cands if c.lms is not None})
+        if len(numbers) > 1:   # one name, several LMS users: never merge them into one student
+            del candidates[student]
+            for c in cands:
+                skipped.append((c.origin, f"ambiguous name: {len(cands)} files read as student "
+                                          f"{student!r} with different LMS numbers "
+                                          f"({', '.join(numbers)}): several students? {rename}"))
 
     out: dict[str, Submission] = {}
     for student, cands in sorted(candidates.items()):
@@ -335,15 +389,17 @@ def collect(source: Path, assignment: str, release: dict, scratch: Path,
         chosen = pool[0]
         if chosen.expect_named:  # nbgrader's own submitted/<student>/<A>/ layout has the time
             chosen.timestamp = _nbgrader_timestamp(chosen.path.parent) or chosen.timestamp
+        content = (chosen.broken.encode() if chosen.broken else chosen.path.read_bytes())
         sub = Submission(student, chosen.path, chosen.origin, chosen.timestamp,
-                         hashlib.sha256(chosen.path.read_bytes()).hexdigest())
+                         hashlib.sha256(content).hexdigest())
         if len(pool) > 1:
             others = ", ".join(c.origin for c in pool[1:])
             sub.flags.append(Flag("duplicate", f"{len(pool)} files, newest kept: {chosen.origin}; "
                                                f"ignored: {others}"))
         if chosen.expect_named and notebooks and not is_assignment_file(chosen.given_name, assignment):
             sub.flags.append(Flag("renamed", f"{chosen.given_name} graded as {assignment}.ipynb"))
-        nb, problem = read_notebook(chosen.path)
+        nb, problem = (None, f"corrupt in the archive ({chosen.broken})") if chosen.broken \
+            else read_notebook(chosen.path)
         if problem:
             sub.problem = problem
             sub.flags.append(Flag("invalid", problem))

@@ -17,6 +17,7 @@ class Row:
     origin: str = ""
     timestamp: str = ""
     seconds: float | None = None
+    sandbox: str = ""           # the isolation it was graded under (isolation.py)
 
     @property
     def flag_text(self) -> str:
@@ -27,7 +28,7 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def table(rows: list[Row], title: str = "", skipped: list[tuple[str, str]] = ()) -> str:
+def table(rows: list[Row], title: str = "", skipped: list[tuple[str, str]] = (), warning: str = "") -> str:
     head = ("student", "score", "max", "run", "flags")
     body = [(r.student, _num(r.score), _num(r.max_score), r.status, r.flag_text) for r in rows]
     widths = [max(len(x[i]) for x in [head, *body]) for i in range(4)]
@@ -41,17 +42,27 @@ def table(rows: list[Row], title: str = "", skipped: list[tuple[str, str]] = ())
             lines.append("-" * min(100, sum(widths) + 8 + max(5, flags)))
     for origin, why in skipped:
         lines.append(f"skipped {origin}: {why}")
+    if warning:
+        lines.append(warning)
     return "\n".join(lines)
 
 
-def write_csv(rows: list[Row], path: Path) -> Path:
+def write_csv(rows: list[Row], path: Path, skipped: list[tuple[str, str]] = (),
+              warning: str = "") -> Path:
+    """The table as CSV; a skipped file is a row with run "skipped" and no student, and a grader
+    without a sandbox says so in a first row, student "(warning)"."""
     path = Path(path)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["student", "score", "max_score", "run", "flags", "origin", "timestamp", "seconds"])
+        w.writerow(["student", "score", "max_score", "run", "flags", "origin", "timestamp", "seconds",
+                    "sandbox"])
+        if warning:
+            w.writerow(["(warning)", "", "", "warning", warning, "", "", "", "none"])
         for r in rows:
             w.writerow([r.student, _num(r.score), _num(r.max_score), r.status, r.flag_text, r.origin,
-                        r.timestamp, "" if r.seconds is None else f"{r.seconds:.1f}"])
+                        r.timestamp, "" if r.seconds is None else f"{r.seconds:.1f}", r.sandbox])
+        for origin, why in skipped:
+            w.writerow(["", "", "", "skipped", why, origin, "", "", ""])
     return path
 
 

@@ -2,14 +2,19 @@
 
 The grader (`dlcourse grade`) never executes student code itself. For each submission it builds a
 scratch nbgrader course (work/<student>/: a copy of the assignment's gradebook with no other
-student in it, the submission, a config that loads the main course's) and starts a *worker*:
+student in it, the submission, the course's configuration as JSON) and starts a *worker*:
 
-    [exec prefix...] python -m dlcourse.grading.sandbox WORKDIR ASSIGNMENT STUDENT
+    [bwrap ... | exec prefix ...] python -m dlcourse.grading.sandbox WORKDIR ASSIGNMENT STUDENT
 
+inside bubblewrap when it works here (isolation.py), and writes a random key to its standard input.
 The worker runs nbgrader's own autograde (its sanitize preprocessors restore locked and deleted test
-cells from the gradebook, its Execute preprocessor runs the notebook in a fresh kernel with a
-per-cell timeout) and generate_feedback, through nbgrader's Python API, and writes result.json.
-Student code runs only in that kernel, a child of the worker. Limits on the worker's process tree:
+cells from the gradebook) with a guarded Execute preprocessor (execute.py: each test cell judged by
+evidence the student's code cannot print, outputs capped as they arrive), and writes result.json,
+signed with the key. Student code runs only in the kernel, a child of the worker. The worker reads
+its key, then closes its input, makes itself not dumpable (the kernel cannot trace it or read its
+memory through /proc), ignores SIGINT and SIGTERM, and keeps orphans in its tree (subreaper).
+
+Limits on the worker's process tree, with or without bubblewrap:
 
 - environment: scrubbed to an allow-list (`scrubbed_env`): PATH, HOME and TMPDIR in the scratch
   folder, the locale, the data-mirror variables, thread counts. The grader's own variables (tokens,
@@ -22,9 +27,8 @@ Student code runs only in that kernel, a child of the worker. Limits on the work
   ends the tree of a kernel that ignores the interrupt.
 - files: RLIMIT_FSIZE (no multi-gigabyte file), RLIMIT_CORE = 0 (no core dump from a segfault).
 
-An exec prefix (`--exec-prefix`, or DLCOURSE_GRADE_EXEC_PREFIX) wraps the worker in a container or
-namespace sandbox: see README "Grading submissions". What this does not protect against is stated
-there too: the worker runs as the grader's user.
+What the grader reads back is data: `read_result` checks the signature before anything in the file
+is used. README "What the sandbox does, and what it does not" says what stays open.
 """
 from __future__ import annotations
 
@@ -191,17 +195,24 @@ def reset() -> None:
     _STOP.clear()
 
 
-def run_limited(cmd: list[str], cwd: Path, env: dict, limits: Limits, poll: float = 0.2) -> Outcome:
+def run_limited(cmd: list[str], cwd: Path, env: dict, limits: Limits, poll: float = 0.2,
+                stdin: bytes = b"") -> Outcome:
     """Run `cmd` in its own session with the rlimits of `limits`, watch its process tree (memory,
     number of processes, wall clock), end the tree when a limit is passed, and return what
-    happened. Whatever the tree left running at the end is killed."""
+    happened. Whatever the tree left running at the end is killed. `stdin` is all the command
+    reads on its standard input (the worker's result key: never in its arguments or environment)."""
     import psutil
 
     if _STOP.is_set():
         raise RuntimeError("grading was interrupted")
     t0 = time.monotonic()
-    proc = subprocess.Popen(limited_command(cmd, limits), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen(limited_command(cmd, limits), cwd=cwd, env=env, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    except OSError:  # the command ended (or closed its input) before reading it
+        pass
     chunks: list[bytes] = []
     reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: proc.stdout.read(65536), b"")),
                               daemon=True)
@@ -217,8 +228,10 @@ def run_limited(cmd: list[str], cwd: Path, env: dict, limits: Limits, poll: floa
         _watch(proc, root, seen, limits, out, t0, poll)
     finally:
         _LIVE.pop(proc.pid, None)
+        # leftovers (a daemon the kernel started) do not outlive the worker; before the wait, while
+        # the pid is still this process's (a reaped pid may already be another's)
+        kill_tree(proc.pid, seen)
         proc.wait()
-        kill_tree(proc.pid, seen)  # leftovers (a daemon the kernel started) do not outlive the worker
     reader.join(timeout=5)
     if not reader.is_alive():
         proc.stdout.close()
@@ -282,89 +295,124 @@ def worker_command(work: Path, assignment: str, student: str, prefix=None, **fie
 
 # ----------------------------------------------------------------------------------- the worker
 
+CONFIG = "nbgrader_config.json"   # the worker's configuration: data the grader writes, not code
+RESULT = "result.json"
+
+
 @dataclass
 class WorkerResult:
-    """What the worker writes to result.json (and what the grader reads back)."""
+    """What the worker reports (result.json, signed with the key the grader gave it)."""
     success: bool = False
     error: str = ""
     log: str = ""
-    feedback: bool = False
     last_cell: str = ""          # the cell that was running when the kernel died
     kernel_exit: int | None = None  # the dead kernel's exit status (negative: killed by a signal)
+    cells: dict = field(default_factory=dict)       # grade_id -> {passed, tamper, error, evidence}
+    truncated: list = field(default_factory=list)   # cells whose output was cut while it ran
+    links: list = field(default_factory=list)       # symbolic links its kernel left (removed)
+    notebook_sha256: str = ""    # of the autograded notebook the worker wrote
     extra: dict = field(default_factory=dict)
 
 
-class _State:
-    last_cell = ""
-    kernel_exit: int | None = None
+def sign(payload: dict, key: bytes) -> dict:
+    import hashlib
+    import hmac
+
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return {"payload": payload, "mac": hmac.new(key, text.encode(), hashlib.sha256).hexdigest()}
 
 
-def _recording_classes():
-    """nbgrader's Execute preprocessor and jupyter_client's kernel manager, each with a hook that
-    remembers which cell runs and how a dead kernel ended (for the reason the grader reports)."""
-    from jupyter_client.manager import AsyncKernelManager
-    from nbgrader.preprocessors import Execute
+def read_result(work: Path, key: bytes | None = None) -> tuple[WorkerResult | None, str]:
+    """The worker's result, checked: (result, "") or (None, why it cannot be used). Read as data
+    (JSON, at most 8 MB, not through a symbolic link); with `key`, its signature must match."""
+    import hmac
 
-    class RecordingKernelManager(AsyncKernelManager):
-        async def is_alive(self) -> bool:  # type: ignore[override]
-            alive = await super().is_alive()
-            proc = getattr(getattr(self, "provisioner", None), "process", None)
-            if not alive and proc is not None and proc.poll() is not None:
-                _State.kernel_exit = proc.returncode
-            return alive
-
-    class SandboxExecute(Execute):
-        def __init__(self, *args, **kwargs):
-            kwargs.setdefault("kernel_manager_class", RecordingKernelManager)
-            super().__init__(*args, **kwargs)
-
-        def preprocess_cell(self, cell, resources, index):
-            nbg = cell.get("metadata", {}).get("nbgrader", {})
-            _State.last_cell = nbg.get("grade_id") or cell.get("id") or f"cell {index}"
-            return super().preprocess_cell(cell, resources, index)
-
-    return Execute, SandboxExecute
-
-
-def _become_subreaper() -> None:
-    """Orphans of the kernel (a daemon it started) are re-parented to the worker, not to init, so
-    they stay in the tree the grader watches and kills."""
+    path = Path(work) / RESULT
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        return None, ""
+    except OSError as exc:
+        return None, f"its result file cannot be read ({exc.strerror})"
+    with os.fdopen(fd, "rb") as fh:
+        raw = fh.read(8 * 2**20 + 1)
+    if len(raw) > 8 * 2**20:
+        return None, "its result file is too large"
+    try:
+        doc = json.loads(raw)
+        payload = doc["payload"]
+        if key is not None:
+            want = sign(payload, key)["mac"]
+            if not hmac.compare_digest(str(doc.get("mac", "")), want):
+                why = ("its result carries no signature (the worker got no key: an exec prefix "
+                       "must pass standard input through, e.g. docker run -i)" if not doc.get("mac")
+                       else "its result file was changed after the worker wrote it")
+                return None, why
+        known = {f for f in WorkerResult.__dataclass_fields__}
+        return WorkerResult(**{k: v for k, v in payload.items() if k in known}), ""
+    except (ValueError, TypeError, KeyError):
+        return None, "its result file is not what the worker writes"
+
+
+def _harden() -> bytes:
+    """Read the result key from standard input, then make this process hard to reach from the
+    kernel it starts: no ptrace or /proc/<pid>/mem (not dumpable), SIGINT and SIGTERM ignored
+    (handlers, not SIG_IGN: the kernel starts with the default ones), orphans stay in its tree."""
+    key = sys.stdin.buffer.readline().strip()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(4, 0, 0, 0, 0)    # PR_SET_DUMPABLE 0
+        libc.prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):
         pass
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
+                signal.SIGUSR2):
+        signal.signal(sig, lambda *_: None)
+    return bytes.fromhex(key.decode("ascii", "replace")) if key else b""
 
 
 def worker_main(argv: list[str]) -> int:
+    import hashlib
+
+    key = _harden()
     work, assignment, student = Path(argv[0]), argv[1], argv[2]
-    _become_subreaper()
     os.chdir(work)
     Path(os.environ.get("TMPDIR", work / "home" / "tmp")).mkdir(parents=True, exist_ok=True)
     from nbgrader.apps import NbGraderAPI
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import JSONFileConfigLoader
 
-    from .course import load_config
+    from .execute import guarded_execute_class
 
-    execute, sandbox_execute = _recording_classes()
-    cfg = load_config(work)
+    execute, guarded, state = guarded_execute_class()
+    state.hide = [work / "gradebook.db"]
+    cfg = JSONFileConfigLoader(CONFIG, path=str(work)).load_config()
     current = (cfg.Autograde.autograde_preprocessors if "autograde_preprocessors" in cfg.Autograde
                else Autograde.class_traits()["autograde_preprocessors"].default())
-    cfg.Autograde.autograde_preprocessors = [sandbox_execute if p is execute else p for p in current]
+    cfg.Autograde.autograde_preprocessors = [guarded if p is execute else p for p in current]
     coursedir = CourseDirectory(config=cfg)
     api = NbGraderAPI(coursedir=coursedir, config=cfg)
     res = WorkerResult()
     r = api.autograde(assignment, student, force=True, create=True)
     res.success, res.error, res.log = bool(r.get("success")), r.get("error", ""), r.get("log", "")
-    res.last_cell, res.kernel_exit = _State.last_cell, _State.kernel_exit
-    if res.success:
-        fb = api.generate_feedback(assignment, student, force=True)
-        res.feedback = bool(fb.get("success"))
-        if not res.feedback:
-            res.log += "\n[generate_feedback]\n" + fb.get("error", "") + fb.get("log", "")
-    tmp = work / "result.json.tmp"
-    tmp.write_text(json.dumps(asdict(res)), encoding="utf-8")
-    tmp.replace(work / "result.json")
+    res.last_cell, res.kernel_exit = state.last_cell, state.kernel_exit
+    res.cells = {gid: asdict(v) for gid, v in state.verdicts.items()}
+    res.truncated = list(state.truncated)
+    res.links = list(state.links)
+    notebook = work / "autograded" / student / assignment / f"{assignment}.ipynb"
+    if notebook.is_file() and not notebook.is_symlink():
+        res.notebook_sha256 = hashlib.sha256(notebook.read_bytes()).hexdigest()
+    doc = sign(asdict(res), key) if key else {"payload": asdict(res), "mac": ""}
+    tmp = work / (RESULT + ".tmp")
+    tmp.unlink(missing_ok=True)   # (not through whatever the kernel may have left at that name)
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644), "w",
+                   encoding="utf-8") as fh:
+        fh.write(json.dumps(doc))
+    tmp.replace(work / RESULT)
     try:  # nothing the kernel started outlives the worker
         import psutil
         for p in psutil.Process().children(recursive=True):
@@ -372,16 +420,6 @@ def worker_main(argv: list[str]) -> int:
     except Exception:  # noqa: BLE001
         pass
     return 0
-
-
-def read_result(work: Path) -> WorkerResult | None:
-    path = Path(work) / "result.json"
-    if not path.exists():
-        return None
-    try:
-        return WorkerResult(**json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, TypeError):
-        return None
 
 
 def describe_exit(code: int | None) -> str:

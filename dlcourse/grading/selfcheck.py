@@ -5,8 +5,8 @@
 executes the notebook top to bottom in a fresh kernel (nbclient; no nbgrader, no exchange, no
 gradebook, so it works on Colab and on a laptop) and prints, for each autograded test cell
 (grade_id), pass or fail, its points and the first line of the assertion message, and the total of
-the visible points. A cell passes by nbgrader's own rule: no error and nothing on stderr. The grader
-adds hidden tests, so passing here is necessary, not sufficient.
+the visible points. A cell passes when it shows no error (warnings on stderr do not count, as for
+the grader). The grader adds hidden tests, so passing here is necessary, not sufficient.
 
 From inside the notebook (JupyterLab, VS Code, Colab): save it, then
 
@@ -89,19 +89,16 @@ def _text(source) -> str:
 
 
 def _first_line(output: dict) -> str:
-    if output.get("output_type") == "error":
-        value = str(output.get("evalue", "")).strip().splitlines()
-        return f"{output.get('ename', 'Error')}: {value[0]}" if value else output.get("ename", "Error")
-    text = _text(output.get("text", "")).strip().splitlines()
-    return f"printed to stderr: {text[-1]}" if text else "printed to stderr"
+    value = str(output.get("evalue", "")).strip().splitlines()
+    return f"{output.get('ename', 'Error')}: {value[0]}" if value else output.get("ename", "Error")
 
 
 def verdict(cell: dict) -> tuple[bool, str]:
-    """nbgrader's rule for an autograded code cell (utils.determine_grade): an error output or any
-    stderr output fails it; otherwise it passes."""
+    """The grader's rule for an autograded code cell, as far as a learner's own run can tell: an
+    error output fails it; stderr (a warning) does not (`dlcourse grade` judges a test cell by the
+    evidence that it ran to its end, and warnings never cost points)."""
     for o in cell.get("outputs", []):
-        kind = o.get("output_type")
-        if kind == "error" or (kind == "stream" and o.get("name") == "stderr"):
+        if o.get("output_type") == "error":
             return False, _first_line(o)
     return True, ""
 

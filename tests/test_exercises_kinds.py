@@ -5,6 +5,7 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from dlcourse.exercises import Exercise, computed, source_of, value_of
 from dlcourse.exercises.kinds import (choices, finite_or, labels, number, ordering,
@@ -132,6 +133,13 @@ def test_finite_or_explains_an_overflow(capsys):
     out = _said(ex, lambda S: S.exp() / S.exp().sum(), capsys)
     assert "the result contains nan or inf: exp overflowed" in out
 
+
+def test_finite_or_looks_into_every_part_of_a_tuple(capsys):
+    ex = _exercise(write_function, "split(s)", lambda s: (s.sigmoid(), F.logsigmoid(s)),
+                   lambda: [(torch.tensor([-1000.0, 2.0]),)], parts=("p", "log_p"),
+                   diagnose=finite_or("log of 0"))
+    out = _said(ex, lambda s: (s.sigmoid(), s.sigmoid().log()), capsys)
+    assert "log of 0" in out, out
 
 # ---------------------------------------------------------------------------------------------
 # answers as code, shown as a notebook cell

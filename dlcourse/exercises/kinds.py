@@ -104,7 +104,8 @@ def write_function(signature: str, reference: Callable, cases: Callable[[], Any]
     """The learner writes `signature` ("huber(pred, target, delta)"). `cases()` gives the inputs:
     a list of argument tuples, or a dict {label: argument tuple} for edge cases that deserve a
     name. Each case runs through the learner's function and `reference` on fresh copies; outputs
-    are compared with `check.matches` (`parts` names the items of a tuple output). The first
+    are compared with `check.matches` (`parts` names the items of a tuple output; a dict keyed by
+`parts`, as a `backward` returning gradients by parameter name, is read as that tuple). The first
     mismatch fails, naming the call. `diagnose(got, expected, args)` may then explain it better
     (a known mistake) by returning a sentence."""
     fname, params = _parse(signature)
@@ -117,6 +118,8 @@ def write_function(signature: str, reference: Callable, cases: Callable[[], Any]
         for label, args in labelled:
             call = f"{fname}(…) on {label}" if label else f"{fname}({_describe(params, args)})"
             got = check.call(fn, *copy.deepcopy(args), what=call)
+            if parts and isinstance(got, Mapping):
+                got = tuple(got.get(part) for part in parts)
             expected = reference(*copy.deepcopy(args))
             try:
                 check.matches(got, expected, name=call, rtol=rtol, atol=atol, parts=parts)
@@ -132,10 +135,12 @@ def write_function(signature: str, reference: Callable, cases: Callable[[], Any]
 
 
 def finite_or(explanation: str) -> Callable[[Any, Any, tuple], str | None]:
-    """A `diagnose` for functions that overflow: NaN or inf in the output gets `explanation`."""
+    """A `diagnose` for functions that overflow: NaN or inf in the output (or in any part of a
+    tuple output) gets `explanation`."""
 
     def diagnose(got, expected, args):
-        if not bool(check.as_array(got).isfinite().all()):
+        parts = got if isinstance(got, (tuple, list)) else (got,)
+        if any(not bool(check.as_array(part).isfinite().all()) for part in parts):
             return f"the result contains nan or inf: {explanation}"
         return None
 

@@ -47,70 +47,90 @@ q1 = Exercise(
 
 
 # ---------------------------------------------------------------------------------------------
-# q2 · the gradient of the binary cross-entropy
+# q2 · one gradient step of logistic regression, with labels ±1
 # ---------------------------------------------------------------------------------------------
 def _q2_cases():
     import torch
     g = torch.Generator().manual_seed(52)
-    cases = []
-    for n, d in [(7, 3), (20, 2)]:
-        X = torch.randn(n, d, generator=g, dtype=torch.float64)
-        y = (torch.rand(n, generator=g) > 0.5).double()
+    cases = {}
+    for label, n, d, scale, lr in [("7 points in 3-D, lr 0.5", 7, 3, 1.0, 0.5),
+                                   ("20 points in 2-D, lr 2", 20, 2, 1.0, 2.0),
+                                   ("confident scores (|s| in the thousands), lr 0.1", 10, 2,
+                                    1000.0, 0.1)]:
+        X = torch.randn(n, d, generator=g, dtype=torch.float64) * scale
+        t = torch.randint(0, 2, (n,), generator=g).double() * 2 - 1
         w = torch.randn(d, generator=g, dtype=torch.float64)
         b = torch.randn((), generator=g, dtype=torch.float64)
-        cases.append((X, y, w, b))
+        cases[label] = (X, t, w, b, lr)
     return cases
 
 
-def _bce_gradient(X, y, w, b):
+def _logistic_step_reference(X, t, w, b, lr):
     import torch.nn.functional as F
     w, b = w.requires_grad_(), b.requires_grad_()
-    F.binary_cross_entropy_with_logits(X @ w + b, y).backward()
-    return (w.grad, b.grad)
+    F.softplus(-t * (X @ w + b)).mean().backward()    # log(1 + e^(−t s)), stably
+    return (w - lr * w.grad).detach(), (b - lr * b.grad).detach()
 
 
 q2 = write_function(
-    "grad(X, y, w, b)", _bce_gradient, _q2_cases, rtol=1e-5, atol=1e-6,
-    parts=("grad_w", "grad_b"),
-    name="Q2 · the gradient of the BCE",
-    hint_text=("Per point, the derivative of the loss with respect to the score s = x·w + b is "
-               "p − y with p = σ(s). The chain rule multiplies it by x for w and by 1 for b; the "
-               "loss is a mean, so divide the sums by n."),
-    right_answer=answers.grad,
-    wrong_answers=[answers.grad_ascent, answers.grad_sum_not_mean, answers.grad_of_the_score,
-                   answers.grad_extra_sigmoid_factor],
+    "logistic_step(X, t, w, b, lr)", _logistic_step_reference, _q2_cases, rtol=1e-6, atol=1e-9,
+    parts=("w", "b"),
+    diagnose=finite_or("exp(−t·s) overflowed; write the derivative with torch.sigmoid, "
+                              "which never does"),
+    name="Q2 · one logistic-regression step, labels ±1",
+    hint_text=("With p = σ(s) and y = (1 + t)/2, the BCE of one point is log(1 + e^(−t s)). Its "
+               "derivative in s is −t e^(−t s)/(1 + e^(−t s)) = −t σ(−t s): large when t s < 0 "
+               "(a mistake, as for the perceptron), near 0 when the point is safely right. Then "
+               "the chain rule as in section 3: ∇_w L = Xᵀg and ∂L/∂b = Σ g, with g the vector "
+               "of those derivatives divided by n; step against the gradient."),
+    right_answer=answers.logistic_step,
+    wrong_answers=[answers.logistic_step_ascent, answers.logistic_step_zero_one_formula,
+                   answers.logistic_step_overflows, answers.logistic_step_sum_not_mean],
 )
 
 
 # ---------------------------------------------------------------------------------------------
-# q3 · a numerically stable softmax
+# q3 · backward through the softmax
 # ---------------------------------------------------------------------------------------------
 def _q3_cases():
     import torch
     g = torch.Generator().manual_seed(53)
+    S = torch.randn(6, 4, generator=g, dtype=torch.float64)
+    y = torch.randint(0, 4, (6,), generator=g)
+    P = torch.softmax(S, dim=-1)
     return {
-        "random scores of shape (4, 5)": (torch.randn(4, 5, generator=g, dtype=torch.float64),),
-        "a 1-D score vector": (torch.randn(6, generator=g, dtype=torch.float64),),
+        "random scores (4, 5) and a random dP": (torch.randn(4, 5, generator=g, dtype=torch.float64),
+                                                 torch.randn(4, 5, generator=g, dtype=torch.float64)),
+        "a 1-D score vector": (torch.randn(6, generator=g, dtype=torch.float64),
+                               torch.randn(6, generator=g, dtype=torch.float64)),
+        "dP = −Y/P, the cross-entropy's own upstream gradient":
+            (S, -torch.nn.functional.one_hot(y, 4).double() / P),
         "rows [1000, 1001, 1002] and [-1000, -999, -998]":
-            (torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -999.0, -998.0]]),),
+            (torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -999.0, -998.0]],
+                          dtype=torch.float64),
+             torch.tensor([[1.0, -2.0, 0.5], [0.3, 0.0, -1.0]], dtype=torch.float64)),
     }
 
 
-def _softmax_reference(S):
+def _softmax_backward_reference(S, dP):
     import torch
-    return torch.softmax(S, dim=-1)
+    S = S.requires_grad_()
+    torch.softmax(S, dim=-1).backward(dP)
+    return S.grad
 
 
 q3 = write_function(
-    "softmax(S)", _softmax_reference, _q3_cases, rtol=1e-5, atol=1e-6,
-    diagnose=finite_or("exp overflowed, or underflowed to 0/0"),
-    name="Q3 · a stable softmax",
-    hint_text=("softmax(s) = softmax(s − c) for any constant c. Subtract each row's own maximum "
-               "(`S.max(dim=-1, keepdim=True).values`) before exp: the largest exponent is then "
-               "0, so nothing overflows, and each row's sum is at least 1."),
-    right_answer=answers.softmax,
-    wrong_answers=[answers.softmax_overflows, answers.softmax_one_global_max,
-                   answers.softmax_wrong_axis],
+    "softmax_backward(S, dP)", _softmax_backward_reference, _q3_cases, rtol=1e-6, atol=1e-9,
+    diagnose=finite_or("exp overflowed: compute P with torch.softmax or with the max subtracted"),
+    name="Q3 · backward through the softmax",
+    hint_text=("∂p_k/∂s_j = p_k (δ_jk − p_j): every probability depends on every score. So "
+               "dS_j = Σ_k dP_k p_k (δ_jk − p_j) = p_j (dP_j − Σ_k dP_k p_k): one weighted sum "
+               "per row (keepdim=True, so it broadcasts back), no K × K matrix needed. "
+               "torch.softmax gives a stable P."),
+    right_answer=answers.softmax_backward,
+    wrong_answers=[answers.softmax_backward_diagonal_only, answers.softmax_backward_unweighted_sum,
+                   answers.softmax_backward_naive_softmax,
+                   answers.softmax_backward_sum_over_the_batch],
 )
 
 
@@ -164,7 +184,7 @@ q4 = Exercise(
 
 
 # ---------------------------------------------------------------------------------------------
-# q5 · recall from a confusion matrix
+# q5 · precision from a confusion matrix
 # ---------------------------------------------------------------------------------------------
 def confusion():
     """The data of q5: a 10 × 10 confusion matrix of counts, rows = true digit, columns =
@@ -179,23 +199,24 @@ def confusion():
 def _check_q5(answer):
     import torch
     C = confusion().double()
-    got = check.as_tensor(answer, "10 recalls, one per digit").double().flatten()
+    got = check.as_tensor(answer, "10 precisions, one per digit").double().flatten()
     if got.numel() != 10:
         raise CheckFailed(f"expected 10 numbers, one per digit, got {got.numel()}")
-    if torch.allclose(got, C.diag() / C.sum(0)):
-        raise CheckFailed("you divided by the column sums (all images *predicted* as k): that "
-                          "is the precision. Recall divides by the row sums, the true k's.")
-    check.close(got, C.diag() / C.sum(1), name="recall per digit")
+    if torch.allclose(got, C.diag() / C.sum(1)):
+        raise CheckFailed("you divided by the row sums (all images whose *true* digit is k): "
+                          "that is the recall. Precision divides by the column sums, everything "
+                          "*predicted* as k.")
+    check.close(got, C.diag() / C.sum(0), name="precision per digit")
 
 
 q5 = Exercise(
-    name="Q5 · recall from a confusion matrix",
+    name="Q5 · precision from a confusion matrix",
     checker=_check_q5,
-    hint_text=("Row k of the matrix counts the images whose true digit is k, split by what the "
-               "model predicted. The diagonal entry C[k, k] is the ones it got right. Recall of "
-               "class k = C[k, k] / (sum of row k); `C.diag()` and `C.sum(dim=1)` do it for all "
-               "ten at once."),
-    right_answer=answers.recall,
-    wrong_answers=[answers.recall_is_precision, answers.recall_share_of_all,
-                   answers.recall_overall_accuracy],
+    hint_text=("Column k of the matrix counts the images the model *predicted* as k, split by "
+               "their true digit. The diagonal entry C[k, k] is the ones that really are k. "
+               "Precision of class k = C[k, k] / (sum of column k); `C.diag()` and "
+               "`C.sum(dim=0)` do it for all ten at once."),
+    right_answer=answers.precision,
+    wrong_answers=[answers.precision_is_recall, answers.precision_share_of_all,
+                   answers.precision_overall_accuracy],
 )

@@ -38,59 +38,65 @@ def perceptron_learning_rate_forgotten():
     return [1.5, 1.0, 1.2]
 
 
-# q2 · the gradient of the binary cross-entropy
-def grad(X, y, w, b):
-    p = torch.sigmoid(X @ w + b)
-    g = (p - y) / len(y)          # dL/ds for each point
-    return X.T @ g, g.sum()
+# q2 · one gradient step of logistic regression, labels ±1
+def logistic_step(X, t, w, b, lr):
+    s = X @ w + b
+    g = -t * torch.sigmoid(-t * s) / len(t)   # dL/ds of the mean of log(1 + exp(-t s))
+    return w - lr * X.T @ g, b - lr * g.sum()
 
 
-def grad_ascent(X, y, w, b):
-    """The sign flipped: the ascent direction."""
-    g = (y - torch.sigmoid(X @ w + b)) / len(y)
-    return X.T @ g, g.sum()
+def logistic_step_ascent(X, t, w, b, lr):
+    """A step up the loss, not down."""
+    g = -t * torch.sigmoid(-t * (X @ w + b)) / len(t)
+    return w + lr * X.T @ g, b + lr * g.sum()
 
 
-def grad_sum_not_mean(X, y, w, b):
-    g = torch.sigmoid(X @ w + b) - y
-    return X.T @ g, g.sum()
+def logistic_step_zero_one_formula(X, t, w, b, lr):
+    """σ(s) − y is the gradient for labels y in {0, 1}; here the labels are ±1."""
+    g = (torch.sigmoid(X @ w + b) - t) / len(t)
+    return w - lr * X.T @ g, b - lr * g.sum()
 
 
-def grad_of_the_score(X, y, w, b):
-    """The score instead of the probability."""
-    g = ((X @ w + b) - y) / len(y)
-    return X.T @ g, g.sum()
+def logistic_step_overflows(X, t, w, b, lr):
+    """exp(−t s) / (1 + exp(−t s)) is inf / inf = nan when t s is below about −710."""
+    e = torch.exp(-t * (X @ w + b))
+    g = -t * e / (1 + e) / len(t)
+    return w - lr * X.T @ g, b - lr * g.sum()
 
 
-def grad_extra_sigmoid_factor(X, y, w, b):
-    """An extra σ' factor: the gradient of MSE∘σ (up to 2)."""
-    p = torch.sigmoid(X @ w + b)
-    g = (p - y) * p * (1 - p) / len(y)
-    return X.T @ g, g.sum()
+def logistic_step_sum_not_mean(X, t, w, b, lr):
+    g = -t * torch.sigmoid(-t * (X @ w + b))
+    return w - lr * X.T @ g, b - lr * g.sum()
 
 
-# q3 · a numerically stable softmax
-def softmax(S):
-    Z = S - S.max(dim=-1, keepdim=True).values
-    E = Z.exp()
-    return E / E.sum(dim=-1, keepdim=True)
+# q3 · backward through the softmax
+def softmax_backward(S, dP):
+    P = torch.softmax(S, dim=-1)
+    return P * (dP - (dP * P).sum(dim=-1, keepdim=True))
 
 
-def softmax_overflows(S):
+def softmax_backward_diagonal_only(S, dP):
+    """Treats the softmax as elementwise, like the sigmoid: only ∂p_k/∂s_k."""
+    P = torch.softmax(S, dim=-1)
+    return dP * P * (1 - P)
+
+
+def softmax_backward_unweighted_sum(S, dP):
+    """The sum over j needs each dP_j weighted by p_j."""
+    P = torch.softmax(S, dim=-1)
+    return P * (dP - dP.sum(dim=-1, keepdim=True))
+
+
+def softmax_backward_naive_softmax(S, dP):
+    """exp(1000) overflows: nan."""
     E = S.exp()
-    return E / E.sum(dim=-1, keepdim=True)
+    P = E / E.sum(dim=-1, keepdim=True)
+    return P * (dP - (dP * P).sum(dim=-1, keepdim=True))
 
 
-def softmax_one_global_max(S):
-    """One global max: the second row underflows to 0/0."""
-    E = (S - S.max()).exp()
-    return E / E.sum(dim=-1, keepdim=True)
-
-
-def softmax_wrong_axis(S):
-    Z = S - S.max(dim=0, keepdim=True).values
-    E = Z.exp()
-    return E / E.sum(dim=0, keepdim=True)
+def softmax_backward_sum_over_the_batch(S, dP):
+    P = torch.softmax(S, dim=-1)
+    return P * (dP - (dP * P).sum(dim=0, keepdim=True))
 
 
 # q4 · features that make the circle linearly separable
@@ -113,30 +119,30 @@ def phi_diagonal_band(X):
     return ((X[:, 0] + X[:, 1]) ** 2)[:, None]
 
 
-# q5 · recall from a confusion matrix
+# q5 · precision from a confusion matrix
 @computed
-def recall():
-    from dlcourse.exercises import l1_05 as ex
-    C = ex.confusion().double()
-    return C.diag() / C.sum(dim=1)
-
-
-@computed
-def recall_is_precision():
+def precision():
     from dlcourse.exercises import l1_05 as ex
     C = ex.confusion().double()
     return C.diag() / C.sum(dim=0)
 
 
 @computed
-def recall_share_of_all():
+def precision_is_recall():
+    from dlcourse.exercises import l1_05 as ex
+    C = ex.confusion().double()
+    return C.diag() / C.sum(dim=1)
+
+
+@computed
+def precision_share_of_all():
     from dlcourse.exercises import l1_05 as ex
     C = ex.confusion().double()
     return C.diag() / C.sum()
 
 
 @computed
-def recall_overall_accuracy():
+def precision_overall_accuracy():
     from dlcourse.exercises import l1_05 as ex
     C = ex.confusion().double()
     return torch.full((10,), (C.diag().sum() / C.sum()).item())

@@ -47,7 +47,7 @@ q1 = write_function(
 # ---------------------------------------------------------------------------------------------
 # q2 · counting parameters
 # ---------------------------------------------------------------------------------------------
-Q2_SIZES = (784, 512, 256, 10)
+Q2_SIZES = (784, 300, 100, 10)   # LeNet-300-100 (LeCun et al. 1998), not the network of section 8
 Q2_WEIGHTS = sum(a * b for a, b in zip(Q2_SIZES[:-1], Q2_SIZES[1:]))
 
 q2 = number(
@@ -63,8 +63,8 @@ q2 = number(
     },
     name="Q2 · count the parameters",
     hint_text=("A layer from a units to b units has an a × b weight matrix and b biases. Add this up "
-               "for 784 → 512, 512 → 256 and 256 → 10. Check yourself with "
-               "sum(p.numel() for p in model.parameters())."),
+               "for 784 → 300, 300 → 100 and 100 → 10. Check yourself: build it with nn.Linear as "
+               "in section 8 and compute sum(p.numel() for p in model.parameters())."),
     right_answer=answers.parameter_count,
     wrong_answers=[answers.parameter_count_weights_only,
                    answers.parameter_count_input_biases,
@@ -74,77 +74,132 @@ q2 = number(
 
 
 # ---------------------------------------------------------------------------------------------
-# q3 · backward of an affine layer
+# q3, q4 · backward passes that return their gradients as a dict keyed like `params`
 # ---------------------------------------------------------------------------------------------
+def _shapes_diagnose(keys):
+    def diagnose(got, expected, args):
+        import numpy as np
+        if not isinstance(got, tuple):
+            return (f"return a dict of the {len(keys)} gradients keyed like params "
+                    f"({', '.join(repr(k) for k in keys)}), as the lesson's `backward` does")
+        params = args[0]
+        for key, g in zip(keys, got):
+            if g is not None and np.size(g) != params[key].size:
+                return (f"the gradient for {key} has shape {np.shape(g)}, but a gradient has the "
+                        f"shape of its variable, {params[key].shape}")
+        return None
+    return diagnose
+
+
+def _mlp_params(rng, sizes):
+    """Weights (normal, He-scaled) and nonzero biases for a D-H…-C MLP, as float64 arrays."""
+    import numpy as np
+    params = {}
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{i}"] = rng.normal(0, np.sqrt(2 / a), (a, b))
+        params[f"b{i}"] = rng.normal(0, 0.5, b)
+    return params
+
+
+# ---------------------------------------------------------------------------------------------
+# q3 · backward through two hidden ReLU layers
+# ---------------------------------------------------------------------------------------------
+GRADS3 = ("W1", "b1", "W2", "b2", "W3", "b3")
+
+
 def _q3_cases():
     import numpy as np
-    rng = np.random.default_rng(3)
-    return [(rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=(n, h)))
-            for n, d, h in [(5, 3, 4), (2, 6, 6), (7, 1, 2)]]
+    rng = np.random.default_rng(63)
+    cases = {}
+    for label, n, sizes in [("8 examples, sizes 5-7-6-3", 8, (5, 7, 6, 3)),
+                            ("a single example, sizes 4-3-5-2", 1, (4, 3, 5, 2)),
+                            ("30 examples, sizes 10-16-8-4", 30, (10, 16, 8, 4))]:
+        cases[label] = (_mlp_params(rng, sizes), rng.normal(size=(n, sizes[0])),
+                        rng.integers(0, sizes[-1], n))
+    return cases
 
 
-def _linear_backward_reference(X, W, dY):
+def _mlp3_reference(params, X, y):
     import torch
-    tX, tW = torch.from_numpy(X).requires_grad_(True), torch.from_numpy(W).requires_grad_(True)
-    tb = torch.zeros(W.shape[1], dtype=torch.float64, requires_grad=True)
-    (tX @ tW + tb).backward(torch.from_numpy(dY))
-    return (tX.grad, tW.grad, tb.grad)
-
-
-def _q3_diagnose(got, expected, args):
-    import numpy as np
-    for part, g, e in zip(("dX", "dW", "db"), got, expected):
-        if np.shape(g) != tuple(e.shape):
-            return (f"{part} has shape {np.shape(g)}, but a gradient has the shape of its "
-                    f"variable, {tuple(e.shape)}")
-    return None
+    import torch.nn.functional as F
+    t = {k: torch.from_numpy(v).requires_grad_(True) for k, v in params.items()}
+    H1 = torch.relu(torch.from_numpy(X) @ t["W1"] + t["b1"])
+    H2 = torch.relu(H1 @ t["W2"] + t["b2"])
+    F.cross_entropy(H2 @ t["W3"] + t["b3"], torch.from_numpy(y)).backward()
+    return tuple(t[k].grad for k in GRADS3)
 
 
 q3 = write_function(
-    "linear_backward(X, W, dY)", _linear_backward_reference, _q3_cases, rtol=1e-9, atol=1e-12,
-    parts=("dX", "dW", "db"), diagnose=_q3_diagnose,
-    name="Q3 · backward of a linear layer",
-    hint_text=("Y = X @ W + b with X (N, D), W (D, H), b (H,) and dY (N, H). Each gradient has the "
-               "shape of its variable; only one product of dY with X or W has each shape: dX = "
-               "dY @ W.T is (N, D), dW = X.T @ dY is (D, H). b is added to every row: sum dY over "
-               "the rows."),
-    right_answer=answers.linear_backward,
-    wrong_answers=[answers.linear_backward_bias_averaged, answers.linear_backward_dw_transposed,
-                   answers.linear_backward_w_not_transposed,
-                   answers.linear_backward_bias_not_summed],
+    "mlp3_backward(params, X, y)", _mlp3_reference, _q3_cases, rtol=1e-9, atol=1e-12,
+    parts=GRADS3, diagnose=_shapes_diagnose(GRADS3),
+    name="Q3 · backward through two hidden layers",
+    hint_text=("Forward first, keeping Z1, H1, Z2, H2 and the softmax P. Then backward from the "
+               "top: dS = (P − Y)/N as in `backward`; the affine rule gives dW3 = H2ᵀ dS, db3 = "
+               "Σ rows of dS and dH2 = dS W3ᵀ; the ReLU rule gives dZ2 = dH2 ⊙ relu'(Z2). Now "
+               "W2 and the first ReLU are one more affine layer and one more activation: repeat "
+               "the same two rules."),
+    right_answer=answers.mlp3_backward,
+    wrong_answers=[answers.mlp3_backward_second_relu_skipped,
+                   answers.mlp3_backward_first_relu_skipped,
+                   answers.mlp3_backward_sum_not_mean, answers.mlp3_backward_bias_averaged],
 )
 
 
 # ---------------------------------------------------------------------------------------------
-# q4 · the gradient of softmax cross-entropy
+# q4 · backward of a tanh network with one logit and the binary cross-entropy
 # ---------------------------------------------------------------------------------------------
+GRADS2 = ("W1", "b1", "W2", "b2")
+
+
 def _q4_cases():
     import numpy as np
-    rng = np.random.default_rng(4)
+    rng = np.random.default_rng(64)
     cases = {}
-    for S, label in [(rng.normal(size=(6, 4)), "small logits"),
-                     (rng.normal(size=(5, 3)) * 300 + 700, "large logits (around 700)")]:
-        cases[label] = (S, rng.integers(0, S.shape[1], len(S)))
+    for label, n, sizes, scale in [("8 examples, sizes 3-5-1", 8, (3, 5, 1), 1.0),
+                                   ("a single example, sizes 4-6-1", 1, (4, 6, 1), 1.0),
+                                   ("a confident network: logits in the thousands", 12,
+                                    (3, 5, 1), 2000.0)]:
+        params = _mlp_params(rng, sizes)
+        params["W2"] *= scale
+        cases[label] = (params, rng.normal(size=(n, sizes[0])),
+                        rng.integers(0, 2, n).astype(np.float64))
     return cases
 
 
-def _ce_grad_reference(S, y):
+def _bce_mlp_reference(params, X, y):
     import torch
-    t = torch.from_numpy(S).requires_grad_(True)
-    torch.nn.functional.cross_entropy(t, torch.from_numpy(y)).backward()
-    return t.grad
+    import torch.nn.functional as F
+    t = {k: torch.from_numpy(v).requires_grad_(True) for k, v in params.items()}
+    s = torch.tanh(torch.from_numpy(X) @ t["W1"] + t["b1"]) @ t["W2"] + t["b2"]
+    F.binary_cross_entropy_with_logits(s[:, 0], torch.from_numpy(y)).backward()
+    # b2 has one entry: check.matches reads a one-element answer as a number, so compare it as one
+    return tuple(t[k].grad.reshape(()) if t[k].numel() == 1 else t[k].grad for k in GRADS2)
+
+
+def _q4_diagnose(got, expected, args):
+    import numpy as np
+    why = _shapes_diagnose(GRADS2)(got, expected, args)
+    if why:
+        return why
+    if any(g is not None and not np.isfinite(g).all() for g in got):
+        return f"a gradient contains nan or inf: {OVERFLOW}"
+    return None
 
 
 q4 = write_function(
-    "ce_grad(S, y)", _ce_grad_reference, _q4_cases, rtol=1e-7, atol=1e-10,
-    diagnose=finite_or(OVERFLOW),
-    name="Q4 · softmax cross-entropy gradient",
-    hint_text=("For the mean loss L = -(1/N) Σ log softmax(S)[i, y_i], dL/dS = (P - Y) / N, with P "
-               "the softmax of each row and Y the one-hot labels. Subtract each row's max from S "
-               "before exp: the softmax does not change, and exp can no longer overflow."),
-    right_answer=answers.ce_grad,
-    wrong_answers=[answers.ce_grad_overflows, answers.ce_grad_not_divided_by_n,
-                   answers.ce_grad_sign_flipped, answers.ce_grad_softmax_over_batch],
+    "bce_mlp_backward(params, X, y)", _bce_mlp_reference, _q4_cases, rtol=1e-9, atol=1e-12,
+    parts=GRADS2, diagnose=_q4_diagnose,
+    name="Q4 · backward with a BCE output",
+    hint_text=("Only the top changes. With one logit per example, s = H W2 + b2 has shape (N, 1), "
+               "and the mean BCE gives ds = (σ(s) − y)/N: the sigmoid's slope cancels, as softmax "
+               "and cross-entropy's did. Make y a column first (y[:, None]), or (N, 1) − (N,) "
+               "broadcasts to (N, N). Below the logit, the affine rule, then tanh' = 1 − H²; "
+               "the lesson's sigmoid(z) never overflows."),
+    right_answer=answers.bce_mlp_backward,
+    wrong_answers=[answers.bce_mlp_backward_labels_not_a_column,
+                   answers.bce_mlp_backward_relu_derivative,
+                   answers.bce_mlp_backward_extra_sigmoid_slope,
+                   answers.bce_mlp_backward_overflows],
 )
 
 

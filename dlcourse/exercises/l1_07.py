@@ -13,31 +13,51 @@ from .kinds import finite_or, write_function
 
 
 # ---------------------------------------------------------------------------------------------
-# q1 · the Huber loss
+# q1 · the weighted binary cross-entropy from logits, and its gradient
 # ---------------------------------------------------------------------------------------------
 def _q1_cases():
     import torch
     g = torch.Generator().manual_seed(71)
-    pred = torch.randn(40, generator=g, dtype=torch.float64) * 3
-    target = torch.randn(40, generator=g, dtype=torch.float64)
-    cases = [(pred, target, delta) for delta in (1.0, 0.5, 2.0)]
-    return cases + [(pred.reshape(8, 5), target.reshape(8, 5), 1.5), (target, target, 1.0)]
+    z = torch.randn(40, generator=g, dtype=torch.float64) * 3
+    y = (torch.rand(40, generator=g) > 0.5).double()
+    soft = torch.rand(40, generator=g, dtype=torch.float64)
+    return {
+        "40 logits, labels 0/1, pos_weight = 1": (z, y, 1.0),
+        "the same, pos_weight = 3": (z, y, 3.0),
+        "soft targets in [0, 1], pos_weight = 0.5": (z, soft, 0.5),
+        "logits ±1000, right and wrong, pos_weight = 2":
+            (torch.tensor([1000.0, -1000.0, 1000.0, -1000.0], dtype=torch.float64),
+             torch.tensor([1.0, 1.0, 0.0, 0.0], dtype=torch.float64), 2.0),
+        "a (4, 5) batch, pos_weight = 2": (z[:20].reshape(4, 5), y[:20].reshape(4, 5), 2.0),
+    }
 
 
-def _huber_reference(pred, target, delta):
+def _bce_reference(z, y, pos_weight):
+    import torch
     import torch.nn.functional as F
-    return F.huber_loss(pred, target, delta=delta)
+    z = z.requires_grad_()
+    loss = F.binary_cross_entropy_with_logits(z, y, pos_weight=torch.tensor(pos_weight,
+                                                                            dtype=z.dtype))
+    (grad,) = torch.autograd.grad(loss, z)
+    return loss.detach(), grad
 
 
 q1 = write_function(
-    "huber(pred, target, delta)", _huber_reference, _q1_cases, rtol=1e-5, atol=1e-6,
-    name="Q1 · the Huber loss",
-    hint_text=("With r = pred − target: ½ r² where |r| ≤ δ, and δ (|r| − ½ δ) elsewhere; then "
-               "the mean. `torch.where(r.abs() <= delta, a, b)` picks between the two pieces. "
-               "The pieces meet at |r| = δ with the same value and the same slope."),
-    right_answer=answers.huber,
-    wrong_answers=[answers.huber_without_half, answers.huber_linear_part_not_shifted,
-                   answers.smooth_l1, answers.huber_sum_not_mean],
+    "bce_and_grad(z, y, pos_weight)", _bce_reference, _q1_cases, rtol=1e-6, atol=1e-9,
+    parts=("loss", "grad"),
+    diagnose=finite_or("compute the logs from the logit, log σ(z) = −softplus(−z) and "
+                              "log(1 − σ(z)) = −softplus(z), never as log of a probability"),
+    name="Q1 · weighted BCE and its gradient",
+    hint_text=("Per entry, ℓ = −w·y·log σ(z) − (1 − y)·log(1 − σ(z)). Section 5 gives the logs "
+               "from the logit: log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z) "
+               "(`F.softplus` is stable). For the gradient use d/dz log σ(z) = 1 − σ(z) and "
+               "d/dz log(1 − σ(z)) = −σ(z); with w = 1 it is σ(z) − y, as in section 6. The loss "
+               "is a mean over all entries, so divide by z.numel()."),
+    right_answer=answers.bce_and_grad,
+    wrong_answers=[answers.bce_and_grad_through_probabilities,
+                   answers.bce_and_grad_weight_on_negatives,
+                   answers.bce_and_grad_gradient_ignores_weight,
+                   answers.bce_and_grad_gradient_of_the_sum],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -103,67 +123,86 @@ q3 = Exercise(
 
 
 # ---------------------------------------------------------------------------------------------
-# q4 · a stable log-sum-exp
+# q4 · cross-entropy with label smoothing
 # ---------------------------------------------------------------------------------------------
 def _q4_cases():
     import torch
     g = torch.Generator().manual_seed(74)
-    return {
-        "random scores of shape (3, 6)": (torch.randn(3, 6, generator=g, dtype=torch.float64),),
-        "a 1-D score vector": (torch.randn(5, generator=g, dtype=torch.float64),),
-        "rows [1000, 1001, 1002] and [-1000, -999, -998]":
-            (torch.tensor([[1000.0, 1001.0, 1002.0], [-1000.0, -999.0, -998.0]],
-                          dtype=torch.float64),),
-        "rows [0, 500, 1000] and [-1000, 0, 3]":
-            (torch.tensor([[0.0, 500.0, 1000.0], [-1000.0, 0.0, 3.0]], dtype=torch.float64),),
-    }
+    cases = {}
+    for label, n, K, scale, eps in [("12 examples, 5 classes, ε = 0.1", 12, 5, 1.0, 0.1),
+                                    ("ε = 0: the plain cross-entropy", 8, 4, 1.0, 0.0),
+                                    ("two classes, ε = 0.3", 6, 2, 1.0, 0.3),
+                                    ("logits in the hundreds, ε = 0.2", 10, 5, 300.0, 0.2)]:
+        S = torch.randn(n, K, generator=g, dtype=torch.float64) * scale
+        cases[label] = (S, torch.randint(0, K, (n,), generator=g), eps)
+    return cases
 
 
-def _logsumexp_reference(S):
+def _smoothed_reference(S, y, eps):
+    import torch.nn.functional as F
+    return F.cross_entropy(S, y, label_smoothing=eps)
+
+
+def _q4_diagnose(got, expected, args):
     import torch
-    return torch.logsumexp(S, dim=-1)
+    why = finite_or("compute log softmax as S − logsumexp(S) (section 4), never as "
+                    "log(softmax(S))")(got, expected, args)
+    if why:
+        return why
+    S, y, eps = args
+    log_p = S - torch.logsumexp(S, dim=1, keepdim=True)
+    true = log_p[torch.arange(len(y)), y]
+    others = (log_p.sum(dim=1) - true) / (S.shape[1] - 1)
+    if torch.isclose(check.as_array(got).reshape(()), -((1 - eps) * true + eps * others).mean()):
+        return ("you spread ε over the K − 1 wrong classes; PyTorch spreads it over all K "
+                "classes, the true one included: q_k = (1 − ε)[k = y] + ε/K")
+    return None
 
 
 q4 = write_function(
-    "logsumexp(S)", _logsumexp_reference, _q4_cases, rtol=1e-5, atol=1e-6,
-    diagnose=finite_or("exp overflowed, or everything underflowed to log 0"),
-    name="Q4 · a stable log-sum-exp",
-    hint_text=("log Σ exp(sⱼ) = m + log Σ exp(sⱼ − m) for any m. With m the row's maximum "
-               "(`S.max(dim=-1, keepdim=True).values`) the largest term is exp(0) = 1: no "
-               "overflow, and the sum is at least 1, so no log 0. Add m back at the end."),
-    right_answer=answers.logsumexp,
-    wrong_answers=[answers.logsumexp_overflows, answers.logsumexp_max_not_added_back,
-                   answers.logsumexp_shifted_by_min, answers.logsumexp_only_the_max],
+    "smoothed_cross_entropy(S, y, eps)", _smoothed_reference, _q4_cases, rtol=1e-6, atol=1e-9,
+    diagnose=_q4_diagnose,
+    name="Q4 · cross-entropy with label smoothing",
+    hint_text=("The target of example i is q = (1 − ε)·onehot(y_i) + ε/K for every class, and "
+               "the loss is −Σ_k q_k log p_k. That splits into (1 − ε)·(−log p_y) + ε·(the mean "
+               "over k of −log p_k). Take log p = S − logsumexp(S) row by row (keepdim=True), "
+               "then average over the examples."),
+    right_answer=answers.smoothed_cross_entropy,
+    wrong_answers=[answers.smoothed_cross_entropy_other_classes_only,
+                   answers.smoothed_cross_entropy_through_probabilities,
+                   answers.smoothed_cross_entropy_uniform_part_forgotten,
+                   answers.smoothed_cross_entropy_sum_not_mean],
 )
 
 
 # ---------------------------------------------------------------------------------------------
-# q5 · cross-entropy from logits
+# q5 · the Gaussian negative log-likelihood with a predicted variance
 # ---------------------------------------------------------------------------------------------
 def _q5_cases():
     import torch
     g = torch.Generator().manual_seed(75)
-    cases = {}
-    for scale, label in ((1.0, "ordinary logits"), (500.0, "logits in the hundreds")):
-        S = torch.randn(12, 5, generator=g, dtype=torch.float64) * scale
-        cases[label] = (S, torch.randint(0, 5, (12,), generator=g))
-    return cases
+    mean, target = (torch.randn(30, generator=g, dtype=torch.float64) for _ in range(2))
+    log_var = torch.rand(30, generator=g, dtype=torch.float64) * 6 - 3     # σ² from e⁻³ to e³
+    return {
+        "30 predictions, log σ² in [−3, 3]": (mean, log_var, target),
+        "log σ² = 0 (σ = 1)": (mean, torch.zeros(30, dtype=torch.float64), target),
+        "a (6, 5) batch": (mean.reshape(6, 5), log_var.reshape(6, 5), target.reshape(6, 5) * 5),
+    }
 
 
-def _cross_entropy_reference(S, y):
+def _gaussian_nll_reference(mean, log_var, target):
     import torch.nn.functional as F
-    return F.cross_entropy(S, y)
+    return F.gaussian_nll_loss(mean, target, log_var.exp())
 
 
 q5 = write_function(
-    "cross_entropy(S, y)", _cross_entropy_reference, _q5_cases, rtol=1e-5, atol=1e-6,
-    diagnose=finite_or("compute it from the logits with a stable log-sum-exp, never as "
-                       "log(softmax)"),
-    name="Q5 · cross-entropy from logits",
-    hint_text=("For one example, −log softmax(s)[y] = log Σⱼ exp(sⱼ) − s_y. Compute the "
-               "log-sum-exp stably (Q4, or `torch.logsumexp`), pick each row's true-class logit "
-               "with `S[torch.arange(len(y)), y]`, and average."),
-    right_answer=answers.cross_entropy,
-    wrong_answers=[answers.cross_entropy_naive_softmax, answers.log_likelihood,
-                   answers.cross_entropy_sum_not_mean, answers.cross_entropy_wrong_axis_class_0],
+    "gaussian_nll(mean, log_var, target)", _gaussian_nll_reference, _q5_cases, rtol=1e-6,
+    atol=1e-9,
+    name="Q5 · a loss that predicts its own noise",
+    hint_text=("The Gaussian density is exp(−(y − μ)²/(2σ²)) / √(2πσ²). Take −log: "
+               "(y − μ)²/(2σ²) + ½ log σ² + ½ log 2π. Drop the last term (a constant), write σ² as "
+               "exp(log_var), and average over all entries."),
+    right_answer=answers.gaussian_nll,
+    wrong_answers=[answers.gaussian_nll_log_var_term_forgotten, answers.gaussian_nll_std_for_var,
+                   answers.gaussian_nll_half_forgotten],
 )

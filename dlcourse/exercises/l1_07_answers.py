@@ -2,37 +2,48 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
 from . import computed
 
 
-# q1 · the Huber loss
-def huber(pred, target, delta):
-    r = (pred - target).abs()
-    return torch.where(r <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta)).mean()
+# q1 · the weighted binary cross-entropy from logits, and its gradient
+def bce_and_grad(z, y, pos_weight):
+    # log σ(z) = −softplus(−z) and log(1 − σ(z)) = −softplus(z): no log 0, no overflow
+    loss = (pos_weight * y * F.softplus(-z) + (1 - y) * F.softplus(z)).mean()
+    # d/dz: −w·y·(1 − σ(z)) + (1 − y)·σ(z), for the mean over all z.numel() entries
+    p = torch.sigmoid(z)
+    grad = (p * (pos_weight * y + 1 - y) - pos_weight * y) / z.numel()
+    return loss, grad
 
 
-def huber_without_half(pred, target, delta):
-    """The ½ missing in the quadratic part."""
-    r = (pred - target).abs()
-    return torch.where(r <= delta, r ** 2, delta * (r - 0.5 * delta)).mean()
+def bce_and_grad_through_probabilities(z, y, pos_weight):
+    """log σ(z) is log 0 = −inf once σ(z) rounds to 0."""
+    p = torch.sigmoid(z)
+    loss = -(pos_weight * y * torch.log(p) + (1 - y) * torch.log(1 - p)).mean()
+    grad = (p * (pos_weight * y + 1 - y) - pos_weight * y) / z.numel()
+    return loss, grad
 
 
-def huber_linear_part_not_shifted(pred, target, delta):
-    """The pieces do not meet at |r| = δ."""
-    r = (pred - target).abs()
-    return torch.where(r <= delta, 0.5 * r ** 2, delta * r).mean()
+def bce_and_grad_weight_on_negatives(z, y, pos_weight):
+    """pos_weight multiplies the positive examples' term, y log σ(z)."""
+    loss = (y * F.softplus(-z) + pos_weight * (1 - y) * F.softplus(z)).mean()
+    p = torch.sigmoid(z)
+    grad = (p * (y + pos_weight * (1 - y)) - y) / z.numel()
+    return loss, grad
 
 
-def smooth_l1(pred, target, delta):
-    """Huber divided by δ: equal only at δ = 1."""
-    r = (pred - target).abs()
-    return torch.where(r <= delta, 0.5 * r ** 2 / delta, r - 0.5 * delta).mean()
+def bce_and_grad_gradient_ignores_weight(z, y, pos_weight):
+    """σ(z) − y is the gradient only when pos_weight = 1."""
+    loss = (pos_weight * y * F.softplus(-z) + (1 - y) * F.softplus(z)).mean()
+    return loss, (torch.sigmoid(z) - y) / z.numel()
 
 
-def huber_sum_not_mean(pred, target, delta):
-    r = (pred - target).abs()
-    return torch.where(r <= delta, 0.5 * r ** 2, delta * (r - 0.5 * delta)).sum()
+def bce_and_grad_gradient_of_the_sum(z, y, pos_weight):
+    """The loss is a mean: its gradient needs the 1/n."""
+    loss = (pos_weight * y * F.softplus(-z) + (1 - y) * F.softplus(z)).mean()
+    p = torch.sigmoid(z)
+    return loss, p * (pos_weight * y + 1 - y) - pos_weight * y
 
 
 # q2 · the best constant under MSE and under MAE
@@ -88,51 +99,56 @@ def two_gradients_bce_with_slope():
     return ((p - 1) * p * (1 - p), 2 * (p - 1) * p * (1 - p))
 
 
-# q4 · a stable log-sum-exp
-def logsumexp(S):
-    m = S.max(dim=-1, keepdim=True).values
-    return (m + (S - m).exp().sum(dim=-1, keepdim=True).log()).squeeze(-1)
+# q4 · cross-entropy with label smoothing
+def smoothed_cross_entropy(S, y, eps):
+    log_p = S - torch.logsumexp(S, dim=1, keepdim=True)          # log softmax, stably
+    nll = -log_p[torch.arange(len(y)), y]                         # −log p_y
+    uniform = -log_p.mean(dim=1)                                  # −(1/K) Σ_k log p_k
+    return ((1 - eps) * nll + eps * uniform).mean()
 
 
-def logsumexp_overflows(S):
-    return S.exp().sum(dim=-1).log()
+def smoothed_cross_entropy_other_classes_only(S, y, eps):
+    """ε spread over the K − 1 wrong classes: another convention, not PyTorch's."""
+    log_p = S - torch.logsumexp(S, dim=1, keepdim=True)
+    K = S.shape[1]
+    nll = -log_p[torch.arange(len(y)), y]
+    others = -(log_p.sum(dim=1) - log_p[torch.arange(len(y)), y]) / (K - 1)
+    return ((1 - eps) * nll + eps * others).mean()
 
 
-def logsumexp_max_not_added_back(S):
-    m = S.max(dim=-1, keepdim=True).values
-    return (S - m).exp().sum(dim=-1).log()
+def smoothed_cross_entropy_through_probabilities(S, y, eps):
+    """softmax, then log: log 0 = −inf for logits in the hundreds."""
+    log_p = torch.log(torch.softmax(S, dim=1))
+    nll = -log_p[torch.arange(len(y)), y]
+    return ((1 - eps) * nll + eps * -log_p.mean(dim=1)).mean()
 
 
-def logsumexp_shifted_by_min(S):
-    """exp(S − min) still overflows."""
-    m = S.min(dim=-1, keepdim=True).values
-    return (m + (S - m).exp().sum(dim=-1, keepdim=True).log()).squeeze(-1)
+def smoothed_cross_entropy_uniform_part_forgotten(S, y, eps):
+    log_p = S - torch.logsumexp(S, dim=1, keepdim=True)
+    return ((1 - eps) * -log_p[torch.arange(len(y)), y]).mean()
 
 
-def logsumexp_only_the_max(S):
-    """A bound, not the value."""
-    return S.max(dim=-1).values
+def smoothed_cross_entropy_sum_not_mean(S, y, eps):
+    log_p = S - torch.logsumexp(S, dim=1, keepdim=True)
+    nll = -log_p[torch.arange(len(y)), y]
+    return ((1 - eps) * nll + eps * -log_p.mean(dim=1)).sum()
 
 
-# q5 · cross-entropy from logits
-def cross_entropy(S, y):
-    return (torch.logsumexp(S, dim=1) - S[torch.arange(len(y)), y]).mean()
+# q5 · the Gaussian negative log-likelihood with a predicted variance
+def gaussian_nll(mean, log_var, target):
+    # −log N(target; mean, σ²) = ½ log σ² + (target − mean)² / (2σ²) + ½ log 2π; drop the constant
+    return 0.5 * (log_var + (target - mean) ** 2 * torch.exp(-log_var)).mean()
 
 
-def cross_entropy_naive_softmax(S, y):
-    """Softmax, then log: nan at large logits."""
-    P = S.exp() / S.exp().sum(dim=1, keepdim=True)
-    return -P[torch.arange(len(y)), y].log().mean()
+def gaussian_nll_log_var_term_forgotten(mean, log_var, target):
+    """Without ½ log σ², a larger variance always lowers the loss."""
+    return 0.5 * ((target - mean) ** 2 * torch.exp(-log_var)).mean()
 
 
-def log_likelihood(S, y):
-    """The log-likelihood, not its negative."""
-    return (S[torch.arange(len(y)), y] - torch.logsumexp(S, dim=1)).mean()
+def gaussian_nll_std_for_var(mean, log_var, target):
+    """Divides by σ, not σ²."""
+    return 0.5 * (log_var + (target - mean) ** 2 * torch.exp(-0.5 * log_var)).mean()
 
 
-def cross_entropy_sum_not_mean(S, y):
-    return (torch.logsumexp(S, dim=1) - S[torch.arange(len(y)), y]).sum()
-
-
-def cross_entropy_wrong_axis_class_0(S, y):
-    return (torch.logsumexp(S, dim=0) - S[:, 0]).mean()
+def gaussian_nll_half_forgotten(mean, log_var, target):
+    return (log_var + (target - mean) ** 2 * torch.exp(-log_var)).mean()

@@ -393,22 +393,26 @@ def against_reference(fn: Callable, reference: Callable, *inputs, name: str | No
                  rtol=rtol, atol=atol)
 
 
-def gradient(fn: Callable, *inputs, eps: float = 1e-6, atol: float = 1e-5,
+def gradient(fn: Callable, *inputs, eps: float | None = None, atol: float = 1e-5,
              name: str = "gradient") -> Verdict:
-    """Check autograd's gradient of scalar `fn` against central finite differences (float64)."""
+    """Check autograd's gradient of scalar `fn` against central finite differences in float64,
+    with L1.02's step: h = ε^(1/3)·max(1, |x|) per coordinate (ε: float64's machine epsilon),
+    or `eps` when given."""
     import torch
     xs = [torch.as_tensor(x, dtype=torch.float64).detach().clone().requires_grad_(True)
           for x in inputs]
     fn(*xs).backward()
+    cube_root_eps = torch.finfo(torch.float64).eps ** (1 / 3)
     for i, x in enumerate(xs):
         numeric = torch.zeros_like(x)
         flat = x.detach().flatten()
         for j in range(flat.numel()):
+            h = eps if eps is not None else cube_root_eps * max(1.0, abs(flat[j].item()))
             for sign in (1, -1):
                 shifted = [y.detach() for y in xs]
                 bumped = flat.clone()
-                bumped[j] += sign * eps
+                bumped[j] += sign * h
                 shifted[i] = bumped.view_as(x)
-                numeric.view(-1)[j] += sign * fn(*shifted).item() / (2 * eps)
+                numeric.view(-1)[j] += sign * fn(*shifted).item() / (2 * h)
         close(x.grad, numeric, name=f"{name} of input {i}", rtol=1e-4, atol=atol)
     return Verdict(True)

@@ -58,6 +58,14 @@ def test_gradient_check_catches_a_wrong_backward():
         check.gradient(lambda x: WrongSquare.apply(x).sum(), torch.randn(4))
 
 
+def test_gradient_check_steps_relative_to_the_input():
+    # At x = 1e12 a float64 step of 1e-6 is below one ulp (x + h == x): the step must scale with |x|
+    fn, x = (lambda t: (t ** 2).sum() / 1e12), torch.tensor([1e12, -3e11, 0.5])
+    assert check.gradient(fn, x)
+    with pytest.raises(CheckFailed):
+        check.gradient(fn, x, eps=1e-6)
+
+
 def test_failures_render_without_a_traceback_in_ipython():
     assert CheckFailed("bad")._render_traceback_() == ["✗ bad"]
 

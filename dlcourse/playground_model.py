@@ -1,9 +1,16 @@
 """The model behind L1.11's playground: features, a small MLP built from settings, training steps,
-and every neuron evaluated over a grid of the input plane. Plain PyTorch on the CPU, no widgets.
+and every neuron evaluated over a grid of the input plane. CPU only, no widgets.
 
     run = Run(Settings(dataset="spiral", hidden=(8, 8), activation="tanh", optimizer="adam"))
     run.train(2000)
-    run.accuracy("test"), run.grids()       # grids: one (res, res) array per neuron
+    run.accuracy("test"), run.grids()       # grids: one (res², width) array per layer
+
+The network is a PyTorch module (`run.model`, with `model.layers(F)`), but a training step is
+written out in NumPy: forward, backward, regularization and the SGD or Adam update over one flat
+vector that every parameter of the module is a view of. For a network this small PyTorch's
+per-operation overhead is most of a step's time; by hand a step costs tens of microseconds, which
+is what lets the playground train ~1,000 steps per second while it draws. The tests check these
+steps against autograd and torch.optim (tests/test_widgets_l1_11.py).
 
 Everything random (data, split, initial weights, minibatch order) comes from `Settings.seed`, so a
 run reproduces exactly and never touches the global random number generators.
@@ -161,12 +168,6 @@ def data_loss(out: torch.Tensor, y: torch.Tensor, regression: bool) -> torch.Ten
     return nn.functional.binary_cross_entropy_with_logits(out, y)
 
 
-def make_optimizer(model: MLP, name: str, lr: float) -> torch.optim.Optimizer:
-    if name == "adam":
-        return torch.optim.Adam(model.parameters(), lr=lr)
-    return torch.optim.SGD(model.parameters(), lr=lr)
-
-
 @dataclass
 class History:
     """Losses after each recorded step (the widget records once per tick)."""
@@ -178,11 +179,47 @@ class History:
         return len(self.step)
 
 
-class Run:
-    """One training run: data, feature matrices (also over the grid), the model and its optimizer.
+# NumPy versions of the activations, and their derivatives written with the activation's output h.
+NP_ACTIVATIONS = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0, out=z),
+                  "sigmoid": lambda z: 1 / (1 + np.exp(-z)), "linear": lambda z: z}
+NP_DERIVATIVES = {"tanh": lambda h: 1 - h * h, "relu": lambda h: (h > 0).astype(h.dtype),
+                  "sigmoid": lambda h: h * (1 - h), "linear": None}
+ADAM_BETAS, ADAM_EPS = (0.9, 0.999), 1e-8    # torch.optim.Adam's defaults
 
-    Changing data or network settings means a new Run (`Run.replace`); `tune` changes the
-    training settings (batch size, lr, optimizer, regularization) of a running one.
+
+def flatten_parameters(model: MLP) -> np.ndarray:
+    """Move the model's parameters into one float32 vector, in model.parameters() order, and make
+    each parameter a view of it: an in-place update of the vector updates the module."""
+    theta = np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])
+    theta = theta.astype(np.float32)
+    offset = 0
+    for linear in model.linears:
+        for name in ("weight", "bias"):
+            p = getattr(linear, name)
+            view = theta[offset:offset + p.numel()].reshape(tuple(p.shape))
+            setattr(linear, name, nn.Parameter(torch.from_numpy(view)))
+            offset += p.numel()
+    return theta
+
+
+def _views(flat: np.ndarray, model: MLP) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """(weights, biases) of each linear layer as views of a flat vector laid out like theta."""
+    weights, biases, offset = [], [], 0
+    for linear in model.linears:
+        n_out, n_in = linear.out_features, linear.in_features
+        weights.append(flat[offset:offset + n_out * n_in].reshape(n_out, n_in))
+        offset += n_out * n_in
+        biases.append(flat[offset:offset + n_out])
+        offset += n_out
+    return weights, biases
+
+
+class Run:
+    """One training run: data, feature matrices (also over the grid), the model and its optimizer
+    state.
+
+    Changing data or network settings means a new Run; `tune` changes the training settings
+    (batch size, lr, optimizer, regularization) of a running one.
     """
 
     def __init__(self, settings: Settings, res: int = 40):
@@ -194,67 +231,147 @@ class Run:
         self.F_test = features(X_test, settings.features)
         grid_points, self.axis = grid(res)
         self.F_grid = features(grid_points, settings.features)   # precomputed once per run
+        self._np = {name: t.numpy() for name, t in (
+            ("F_train", self.F_train), ("y_train", self.y_train), ("F_test", self.F_test),
+            ("y_test", self.y_test), ("F_grid", self.F_grid))}
         self.generator = torch.Generator().manual_seed(settings.seed)
         self.model = MLP(len(settings.features), settings.hidden, settings.activation,
                          self.generator)
-        self.optimizer = make_optimizer(self.model, settings.optimizer, settings.lr)
+        self.theta = flatten_parameters(self.model)               # every parameter, one vector
+        self.W, self.b = _views(self.theta, self.model)
+        self.grad = np.zeros_like(self.theta)
+        self.gW, self.gb = _views(self.grad, self.model)
+        self._reset_optimizer()
         self.steps = 0
         self.history = History()
         self._order, self._cursor = torch.empty(0, dtype=torch.long), 0
+        self._epoch = (np.empty((0, 0), np.float32), np.empty((0, 1), np.float32))
+        self._n_train = len(X_train)
+        self._outputs = (-1, {})     # (steps, {part: logits}) of the last evaluation
         self._diverged = (-1, False)
         self.record()
 
+    def _reset_optimizer(self) -> None:
+        self._adam_m = np.zeros_like(self.theta)
+        self._adam_v = np.zeros_like(self.theta)
+        self._adam_t = 0
+
     def tune(self, **training) -> None:
-        """Change batch_size, lr, optimizer, regularization or reg_rate without starting over."""
+        """Change batch_size, lr, optimizer, regularization or reg_rate without starting over.
+        A new optimizer starts with a fresh state (Adam's moments at zero)."""
         allowed = {"batch_size", "lr", "optimizer", "regularization", "reg_rate"}
         if set(training) - allowed:
             raise ValueError(f"only {sorted(allowed)} can change mid-run; got {sorted(training)}")
         old = self.settings
         self.settings = replace(old, **training)
         if self.settings.optimizer != old.optimizer:
-            self.optimizer = make_optimizer(self.model, self.settings.optimizer, self.settings.lr)
-        for group in self.optimizer.param_groups:
-            group["lr"] = self.settings.lr
+            self._reset_optimizer()
+
+    def _next_batch(self) -> slice:
+        """Where the next minibatch lies in this epoch's shuffled copy of the training data:
+        epochs of a seeded permutation, remainders dropped."""
+        size = min(self.settings.batch_size, self._n_train)
+        if self._cursor + size > len(self._epoch[0]):
+            self._order = torch.randperm(self._n_train, generator=self.generator)
+            self._cursor = 0
+            order = self._order.numpy()
+            self._epoch = self._np["F_train"][order], self._np["y_train"][order]
+        self._cursor += size
+        return slice(self._cursor - size, self._cursor)
 
     def _batch(self) -> torch.Tensor:
-        """The next minibatch's indices: epochs of a seeded permutation, remainders dropped."""
-        size = min(self.settings.batch_size, len(self.F_train))
-        if self._cursor + size > len(self._order):
-            self._order = torch.randperm(len(self.F_train), generator=self.generator)
-            self._cursor = 0
-        idx = self._order[self._cursor:self._cursor + size]
-        self._cursor += size
-        return idx
+        """The next minibatch's indices into the training data."""
+        batch = self._next_batch()       # (it may draw a new permutation first)
+        return self._order[batch]
 
     def train(self, n: int, record_every: int = 0) -> None:
         """n minibatch steps of gradient descent; record the losses every `record_every` steps
         (and after the last one) when record_every > 0."""
-        s, model, opt = self.settings, self.model, self.optimizer
-        model.train()
-        for i in range(1, n + 1):
-            idx = self._batch()
-            loss = data_loss(model(self.F_train[idx]), self.y_train[idx], s.regression)
-            loss = loss + penalty(model, s.regularization, s.reg_rate)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            self.steps += 1
-            if record_every and (i % record_every == 0 or i == n):
-                self.record()
+        with np.errstate(all="ignore"):   # a diverging run overflows: it shows as NaN, no warning
+            for i in range(1, n + 1):
+                batch = self._next_batch()
+                self._step(self._epoch[0][batch], self._epoch[1][batch])
+                self.steps += 1
+                if record_every and (i % record_every == 0 or i == n):
+                    self.record()
 
-    @torch.no_grad()
+    def _step(self, F: np.ndarray, y: np.ndarray) -> None:
+        """One step on the minibatch (F, y): forward, backward into self.grad, update theta."""
+        s = self.settings
+        act, dact = NP_ACTIVATIONS[s.activation], NP_DERIVATIVES[s.activation]
+        W, b, gW, gb = self.W, self.b, self.gW, self.gb
+        hs = [F]                                          # each layer's input
+        for Wl, bl in zip(W[:-1], b[:-1]):
+            hs.append(act(hs[-1] @ Wl.T + bl))
+        out = hs[-1] @ W[-1].T + b[-1]                    # (batch, 1)
+        if s.regression:                                  # d(mean squared error)/d out
+            d = (out - y) * (2 / len(F))
+        else:                                             # d(BCE with logits)/d out
+            d = (1 / (1 + np.exp(-out)) - y) * (1 / len(F))
+        for layer in range(len(W) - 1, -1, -1):
+            np.matmul(d.T, hs[layer], out=gW[layer])      # (out, in)
+            np.add.reduce(d, axis=0, out=gb[layer])
+            if layer:
+                d = d @ W[layer]                          # into the layer's input h
+                if dact is not None:
+                    d *= dact(hs[layer])
+        if s.regularization != "none" and s.reg_rate:     # on the weights only, not the biases
+            for Wl, gl in zip(W, gW):
+                gl += s.reg_rate * (Wl if s.regularization == "L2" else np.sign(Wl))
+        if s.optimizer == "sgd":
+            self.theta -= s.lr * self.grad
+        else:                                             # Adam, as torch.optim.Adam computes it
+            (b1, b2), m, v = ADAM_BETAS, self._adam_m, self._adam_v
+            self._adam_t += 1
+            m *= b1
+            m += (1 - b1) * self.grad
+            v *= b2
+            v += (1 - b2) * self.grad * self.grad
+            bias1, bias2 = 1 - b1 ** self._adam_t, 1 - b2 ** self._adam_t
+            denom = np.sqrt(v) / math.sqrt(bias2) + ADAM_EPS
+            self.theta -= (s.lr / bias1) * m / denom
+
+    def _forward(self, F: np.ndarray) -> list[np.ndarray]:
+        """Every layer's output for the feature rows F (NumPy, float32)."""
+        act = NP_ACTIVATIONS[self.settings.activation]
+        outs, h = [], F
+        for Wl, bl in zip(self.W[:-1], self.b[:-1]):
+            h = act(h @ Wl.T + bl)
+            outs.append(h)
+        outs.append(h @ self.W[-1].T + self.b[-1])
+        return outs
+
+    def _data(self, part: str):
+        return ((self._np["F_train"], self._np["y_train"]) if part == "train"
+                else (self._np["F_test"], self._np["y_test"]))
+
+    def _logits(self, part: str) -> np.ndarray:
+        """The output for the training or test points, computed once per step count."""
+        if self._outputs[0] != self.steps:
+            self._outputs = (self.steps, {})
+        cache = self._outputs[1]
+        if part not in cache:
+            with np.errstate(all="ignore"):
+                cache[part] = self._forward(self._data(part)[0])[-1]
+        return cache[part]
+
     def loss(self, part: str = "test") -> float:
-        F, y = (self.F_train, self.y_train) if part == "train" else (self.F_test, self.y_test)
-        return data_loss(self.model(F), y, self.settings.regression).item()
+        """Mean squared error (regression) or binary cross-entropy (classification)."""
+        y = self._data(part)[1]
+        z = self._logits(part).astype(np.float64)
+        with np.errstate(all="ignore"):
+            if self.settings.regression:
+                return float(np.mean((z - y) ** 2))
+            return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
-    @torch.no_grad()
     def accuracy(self, part: str = "test") -> float:
         """Fraction of points on the right side of the boundary (classification only)."""
         if self.settings.regression:
             raise ValueError(f"{self.settings.dataset} is a regression set: it has a loss, "
                              "not an accuracy")
-        F, y = (self.F_train, self.y_train) if part == "train" else (self.F_test, self.y_test)
-        return ((self.model(F) > 0).float() == y).float().mean().item()
+        y = self._data(part)[1]
+        with np.errstate(all="ignore"):
+            return float(((self._logits(part) > 0) == (y > 0.5)).mean())
 
     def record(self) -> None:
         if self.history.step and self.history.step[-1] == self.steps:
@@ -263,19 +380,22 @@ class Run:
         self.history.train_loss.append(self.loss("train"))
         self.history.test_loss.append(self.loss("test"))
 
-    @torch.no_grad()
     def grids(self) -> list[np.ndarray]:
         """Every layer's output over the grid: one (res², width) array per hidden layer, then the
         output ((res², 1): P(class 1) for classification, the prediction for regression)."""
-        outs = self.model.layers(self.F_grid)
-        if not self.settings.regression:
-            outs[-1] = torch.sigmoid(outs[-1])
-        return [o.numpy() for o in outs]
+        with np.errstate(all="ignore"):
+            outs = self._forward(self._np["F_grid"])
+            if not self.settings.regression:
+                outs[-1] = 1 / (1 + np.exp(-outs[-1]))
+        return outs
+
+    def weights(self) -> np.ndarray:
+        """Every layer's weight matrix (out, in), row by row, concatenated (float32)."""
+        return np.concatenate([W.ravel() for W in self.W])
 
     @property
     def diverged(self) -> bool:
         """Whether some weight is no longer a finite number (checked once per step count)."""
         if self._diverged[0] != self.steps:
-            flat = torch.cat([p.detach().reshape(-1) for p in self.model.parameters()])
-            self._diverged = (self.steps, not bool(torch.isfinite(flat).all()))
+            self._diverged = (self.steps, not bool(np.isfinite(self.theta).all()))
         return self._diverged[1]

@@ -90,6 +90,16 @@ def test_the_installed_package_is_the_wheel_s(installed):
     assert Path(kernel).parent == bin_dir
 
 
+def test_the_widget_front_ends_are_in_the_wheel(installed):
+    """The browser halves of the widgets are package data: without them the playground and
+    every plotly figure stay blank."""
+    bin_dir, env, work = installed
+    code = ("import pathlib, dlcourse.widgets as w; here = pathlib.Path(w.__file__).parent; "
+            "print(*sorted(p.name for p in here.iterdir() if p.suffix in ('.js', '.css')))")
+    names = _run([str(bin_dir / "python"), "-c", code], env=env, cwd=work).split()
+    assert names == ["playground.css", "playground.js", "plotly_figure.js"]
+
+
 def test_list(installed):
     out = _dlcourse(installed, "list")
     assert out.returncode == 0, out.stderr

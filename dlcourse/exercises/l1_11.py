@@ -5,13 +5,11 @@
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 from .. import check
 from ..check import CheckFailed
 from . import Exercise
 from . import l1_11_answers as answers
-from .kinds import number
+from .kinds import number, write_function
 
 FEATURE_NAMES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(pi*x1)", "sin(pi*x2)")
 
@@ -62,108 +60,96 @@ q2 = number(
 )
 
 # ---------------------------------------------------------------------------------------------
-# q3 · the learning rate that diverges
+# q3 · the largest stable learning rate, from the data
 # ---------------------------------------------------------------------------------------------
-Q3_SETTINGS = dict(dataset="plane", features=("x1", "x2"), hidden=(4, 2), activation="tanh",
-                   optimizer="sgd", batch_size=10, seed=0)
-Q3_STEPS = 200
+Q3_SETTINGS = dict(dataset="plane", hidden=(), batch_size=1000, optimizer="sgd", seed=0)
 
 
-@lru_cache(maxsize=1)
-def _q3_expected() -> tuple[float, tuple[float, ...]]:
+def _q3_eigenvalues():
+    """Eigenvalues (ascending) of the Hessian 2/n ÃᵀÃ of the training MSE of a network without
+    hidden layers on the plane (Ã: the features x1, x2 and a column of ones)."""
     import torch
 
-    from ..playground_model import Run, Settings
-    from ..widgets.playground import LEARNING_RATES
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        for lr in LEARNING_RATES:
-            run = Run(Settings(lr=lr, **Q3_SETTINGS))
-            run.train(Q3_STEPS)
-            if run.diverged:
-                return lr, LEARNING_RATES
-    finally:
-        torch.set_num_threads(threads)
-    raise AssertionError("no learning rate diverges: the exercise needs new settings")
+    from .. import playground_model as pm
+    settings = pm.Settings(**Q3_SETTINGS)
+    X_train = pm.split(settings)[0]
+    F = pm.features(X_train, settings.features).double()
+    A = torch.cat([F, torch.ones(len(F), 1, dtype=F.dtype)], dim=1)
+    return torch.linalg.eigvalsh(2 * A.T @ A / len(A))
 
 
-def _check_q3(answer):
-    lr = check.as_number(answer, "a learning rate")
-    expected, options = _q3_expected()
-    if not any(abs(lr - o) <= 1e-12 * max(1, o) for o in options):
-        raise CheckFailed(f"{lr:g} is not one of the widget's learning rates {list(options)}")
-    if lr < expected:
-        raise CheckFailed(f"at {lr:g} training still converges: the loss stays finite")
-    if lr > expected:
-        raise CheckFailed(f"{lr:g} diverges, but a smaller rate already does")
+def _q3_expected() -> float:
+    return 2 / _q3_eigenvalues()[-1].item()
 
 
-q3 = Exercise(
-    name="Q3 · when does it diverge",
-    checker=_check_q3,
-    hint_text=("Build Playground(dataset='plane') (its defaults: x1 and x2, layers 4 and 2, tanh, "
-               "SGD, batch 10, seed 0), then for each learning rate: "
-               "pg.set(lr=...); pg.reset(); pg.step(200); print(pg.run.diverged). The status "
-               "line says 'Diverged' when the weights stop being finite numbers."),
-    right_answer=answers.first_diverging_lr,
-    wrong_answers=[answers.largest_converging_lr, answers.lr_3, answers.largest_lr_option,
-                   answers.lr_as_text],
+def _q3_mistakes() -> dict[float, str]:
+    import torch
+
+    from .. import playground_model as pm
+    lam = _q3_eigenvalues()
+    X_train = pm.split(pm.Settings(**Q3_SETTINGS))[0].double()
+    no_bias = torch.linalg.eigvalsh(2 * X_train.T @ X_train / len(X_train))
+    return {
+        1 / lam[-1].item(): "that is 1/λ_max; gradient descent overshoots but still converges up "
+                            "to 2/λ_max (each step multiplies the error by 1 − ηλ, stable while "
+                            "|1 − ηλ| < 1)",
+        2 / no_bias[-1].item(): "the bias is a parameter too: append a column of ones to the "
+                                "features before forming the Hessian",
+        1 / lam[-1].item() * 2 * 2: "the MSE's Hessian is 2/n ÃᵀÃ: the 2 comes from "
+                                    "differentiating the square",
+        2 / (lam[-1] + lam[0]).item(): "that is the best constant learning rate, "
+                                       "2/(λ_max + λ_min); the question asks where it starts "
+                                       "to diverge",
+    }
+
+
+q3 = number(
+    _q3_expected, what="the learning rate", rtol=1e-3, mistakes=_q3_mistakes,
+    name="Q3 · the largest stable learning rate",
+    hint_text=("Without hidden layers the network is linear regression on (x1, x2), and the MSE "
+               "is a quadratic: full-batch gradient descent converges if and only if η < "
+               "2/λ_max, with λ_max the largest eigenvalue of the Hessian H = 2/n ÃᵀÃ, Ã = the "
+               "training features with a column of ones (L1.04, L1.08). Get the training points "
+               "with pm.split(pm.Settings(dataset='plane', seed=0))[0]."),
+    right_answer=answers.largest_stable_lr,
+    wrong_answers=[answers.largest_stable_lr_one_over_lambda, answers.largest_stable_lr_no_bias,
+                   answers.largest_stable_lr_hessian_without_2, answers.best_constant_lr],
 )
 
+
 # ---------------------------------------------------------------------------------------------
-# q4 · a second-layer neuron's heatmap by hand
+# q4 · the feature map
 # ---------------------------------------------------------------------------------------------
-RES = 40
-
-
-def network():
-    """The data of q4: (model, F) with model a trained 2-input network with hidden layers of
-    3 and 2 tanh neurons, and F the (1600, 2) grid of points (x1, x2) the playground draws
-    (row-major: 40 rows of x2 from the bottom, 40 columns of x1). A fresh copy each call."""
-    import copy
-    model, F = _trained_network()
-    return copy.deepcopy(model), F.clone()
-
-
-@lru_cache(maxsize=1)
-def _trained_network():
+def _q4_cases():
     import torch
 
-    from ..playground_model import Run, Settings, grid
-    run = Run(Settings(dataset="xor", hidden=(3, 2), lr=0.3, seed=11))
-    run.train(200)
-    F, _ = grid(RES)
-    for p in run.model.parameters():
-        p.requires_grad_(False)
-    return run.model, torch.as_tensor(F)
+    from .. import playground_model as pm
+    g = torch.Generator().manual_seed(114)
+    points = torch.rand(6, 2, generator=g) * 2.4 - 1.2
+    return {
+        "6 points, all seven features": (points, FEATURE_NAMES),
+        "6 points, ('x1', 'x2')": (points, ("x1", "x2")),
+        "6 points, names in another order ('sin(pi*x2)', 'x1*x2', 'x1')":
+            (points, ("sin(pi*x2)", "x1*x2", "x1")),
+        "the 1600 grid points, ('x1^2', 'x2^2')": (pm.grid(40)[0], ("x1^2", "x2^2")),
+        "one point (0.5, -1), ('x2', 'sin(pi*x1)')":
+            (torch.tensor([[0.5, -1.0]]), ("x2", "sin(pi*x1)")),
+    }
 
 
-def _check_q4(answer):
-    import torch
-    heat = check.as_tensor(answer, f"the heatmap, shape ({RES}, {RES})")
-    if tuple(heat.shape) != (RES, RES):
-        raise CheckFailed(f"shape {tuple(heat.shape)}: reshape the {RES * RES} values to "
-                          f"({RES}, {RES}), one row per x2")
-    model, F = _trained_network()
-    first, second, _ = model.layers(F)
-    expected = second[:, 0].reshape(RES, RES)
-    if torch.allclose(heat.double(), expected.T.double(), atol=1e-5):
-        raise CheckFailed("transposed: the grid's rows are x2 (x1 varies fastest), so "
-                          ".reshape(40, 40) already puts x2 on the rows")
-    for j in range(first.shape[1]):
-        if torch.allclose(heat.double(), first[:, j].reshape(RES, RES).double(), atol=1e-5):
-            raise CheckFailed("that is a neuron of the first hidden layer; go one layer further")
-    check.close(heat, expected, name="neuron 0 of hidden layer 2", atol=1e-5)
+def _features_reference(X, names):
+    from .. import playground_model as pm
+    return pm.features(X, names)
 
 
-q4 = Exercise(
-    name="Q4 · a deeper neuron by hand",
-    checker=_check_q4,
-    hint_text=("Layer by layer, as the network does: h1 = tanh(F @ W1.T + b1) with W1, b1 = "
-               "model.linears[0].weight, .bias; then h2 = tanh(h1 @ W2.T + b2) with "
-               "model.linears[1]; the heatmap is h2[:, 0].reshape(40, 40)."),
-    right_answer=answers.deeper_neuron,
-    wrong_answers=[answers.first_layer_neuron, answers.deeper_neuron_no_first_activation,
-                   answers.deeper_neuron_transposed, answers.deeper_neuron_no_biases],
+q4 = write_function(
+    "features(X, names)", _features_reference, _q4_cases, rtol=1e-5, atol=1e-6,
+    name="Q4 · the feature map",
+    hint_text=("Take x1, x2 = X[:, 0], X[:, 1]; make one column per name, in the order of "
+               "`names` (a dict from name to a function of x1 and x2 keeps it short); sin uses "
+               "π·x (torch.sin(math.pi * x1)); then torch.stack(columns, dim=1) gives one row per "
+               "point."),
+    right_answer=answers.features,
+    wrong_answers=[answers.features_sin_without_pi, answers.features_in_a_fixed_order,
+                   answers.features_one_row_per_feature],
 )

@@ -1,6 +1,8 @@
 """Answers to L1.11's exercises: the solution of each, then plausible mistakes."""
 from __future__ import annotations
 
+import math
+
 import torch
 
 from . import computed
@@ -56,82 +58,73 @@ def parameter_count_two_inputs():
     return (2 * 6 + 6) + (6 * 3 + 3) + (3 * 1 + 1)
 
 
-# q3 · the learning rate that diverges
+# q3 · the largest stable learning rate, from the data
 @computed
-def first_diverging_lr():
-    from dlcourse.widgets.playground import LEARNING_RATES, Playground
-    pg = Playground(dataset="plane")
-    for lr in LEARNING_RATES:
-        pg.set(lr=lr)
-        pg.reset()
-        pg.step(200)
-        if pg.run.diverged:
-            break
-    return lr
+def largest_stable_lr():
+    from dlcourse import playground_model as pm
+    X_train = pm.split(pm.Settings(dataset="plane", seed=0))[0].double()
+    A = torch.cat([X_train, torch.ones(len(X_train), 1, dtype=X_train.dtype)], dim=1)  # x1, x2, 1
+    H = 2 * A.T @ A / len(A)                  # the Hessian of the training MSE
+    return 2 / torch.linalg.eigvalsh(H)[-1].item()
 
 
 @computed
-def largest_converging_lr():
-    return 0.3
+def largest_stable_lr_one_over_lambda():
+    from dlcourse import playground_model as pm
+    X_train = pm.split(pm.Settings(dataset="plane", seed=0))[0].double()
+    A = torch.cat([X_train, torch.ones(len(X_train), 1, dtype=X_train.dtype)], dim=1)
+    return 1 / torch.linalg.eigvalsh(2 * A.T @ A / len(A))[-1].item()
 
 
 @computed
-def lr_3():
-    return 3.0
+def largest_stable_lr_no_bias():
+    from dlcourse import playground_model as pm
+    X_train = pm.split(pm.Settings(dataset="plane", seed=0))[0].double()
+    return 2 / torch.linalg.eigvalsh(2 * X_train.T @ X_train / len(X_train))[-1].item()
 
 
 @computed
-def largest_lr_option():
-    """It diverges, but not first."""
-    return 10
+def largest_stable_lr_hessian_without_2():
+    from dlcourse import playground_model as pm
+    X_train = pm.split(pm.Settings(dataset="plane", seed=0))[0].double()
+    A = torch.cat([X_train, torch.ones(len(X_train), 1, dtype=X_train.dtype)], dim=1)
+    return 2 / torch.linalg.eigvalsh(A.T @ A / len(A))[-1].item()
 
 
 @computed
-def lr_as_text():
-    return "1"
+def best_constant_lr():
+    from dlcourse import playground_model as pm
+    X_train = pm.split(pm.Settings(dataset="plane", seed=0))[0].double()
+    A = torch.cat([X_train, torch.ones(len(X_train), 1, dtype=X_train.dtype)], dim=1)
+    lam = torch.linalg.eigvalsh(2 * A.T @ A / len(A))
+    return 2 / (lam[-1] + lam[0]).item()
 
 
-# q4 · a second-layer neuron's heatmap by hand
-@computed
-def deeper_neuron():
-    from dlcourse.exercises import l1_11 as ex
-    model, F = ex.network()
-    l1, l2 = model.linears[0], model.linears[1]
-    h1 = torch.tanh(F @ l1.weight.T + l1.bias)
-    h2 = torch.tanh(h1 @ l2.weight.T + l2.bias)
-    return h2[:, 0].reshape(40, 40)
+# q4 · the feature map
+def features(X, names):
+    x1, x2 = X[:, 0], X[:, 1]
+    columns = {"x1": x1, "x2": x2, "x1^2": x1 * x1, "x2^2": x2 * x2, "x1*x2": x1 * x2,
+               "sin(pi*x1)": torch.sin(math.pi * x1), "sin(pi*x2)": torch.sin(math.pi * x2)}
+    return torch.stack([columns[name] for name in names], dim=1)      # (n, len(names))
 
 
-@computed
-def first_layer_neuron():
-    from dlcourse.exercises import l1_11 as ex
-    model, F = ex.network()
-    l1 = model.linears[0]
-    return torch.tanh(F @ l1.weight.T + l1.bias)[:, 0].reshape(40, 40)
+def features_sin_without_pi(X, names):
+    x1, x2 = X[:, 0], X[:, 1]
+    columns = {"x1": x1, "x2": x2, "x1^2": x1 * x1, "x2^2": x2 * x2, "x1*x2": x1 * x2,
+               "sin(pi*x1)": torch.sin(x1), "sin(pi*x2)": torch.sin(x2)}
+    return torch.stack([columns[name] for name in names], dim=1)
 
 
-@computed
-def deeper_neuron_no_first_activation():
-    from dlcourse.exercises import l1_11 as ex
-    model, F = ex.network()
-    l1, l2 = model.linears[0], model.linears[1]
-    h1 = F @ l1.weight.T + l1.bias
-    return torch.tanh(h1 @ l2.weight.T + l2.bias)[:, 0].reshape(40, 40)
+def features_in_a_fixed_order(X, names):
+    """The switched-on features in the list's own order, not in the order of `names`."""
+    x1, x2 = X[:, 0], X[:, 1]
+    columns = {"x1": x1, "x2": x2, "x1^2": x1 * x1, "x2^2": x2 * x2, "x1*x2": x1 * x2,
+               "sin(pi*x1)": torch.sin(math.pi * x1), "sin(pi*x2)": torch.sin(math.pi * x2)}
+    return torch.stack([column for name, column in columns.items() if name in names], dim=1)
 
 
-@computed
-def deeper_neuron_transposed():
-    from dlcourse.exercises import l1_11 as ex
-    model, F = ex.network()
-    l1, l2 = model.linears[0], model.linears[1]
-    h1 = torch.tanh(F @ l1.weight.T + l1.bias)
-    return torch.tanh(h1 @ l2.weight.T + l2.bias)[:, 0].reshape(40, 40).T
-
-
-@computed
-def deeper_neuron_no_biases():
-    from dlcourse.exercises import l1_11 as ex
-    model, F = ex.network()
-    l1, l2 = model.linears[0], model.linears[1]
-    h1 = torch.tanh(F @ l1.weight.T)
-    return torch.tanh(h1 @ l2.weight.T)[:, 0].reshape(40, 40)
+def features_one_row_per_feature(X, names):
+    x1, x2 = X[:, 0], X[:, 1]
+    columns = {"x1": x1, "x2": x2, "x1^2": x1 * x1, "x2^2": x2 * x2, "x1*x2": x1 * x2,
+               "sin(pi*x1)": torch.sin(math.pi * x1), "sin(pi*x2)": torch.sin(math.pi * x2)}
+    return torch.stack([columns[name] for name in names])

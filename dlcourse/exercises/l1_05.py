@@ -76,7 +76,7 @@ q2 = write_function(
     "logistic_step(X, t, w, b, lr)", _logistic_step_reference, _q2_cases, rtol=1e-6, atol=1e-9,
     parts=("w", "b"),
     diagnose=finite_or("exp(−t·s) overflowed; write the derivative with torch.sigmoid, "
-                              "which never does"),
+                      "which never does"),
     name="Q2 · one logistic-regression step, labels ±1",
     hint_text=("With p = σ(s) and y = (1 + t)/2, the BCE of one point is log(1 + e^(−t s)). Its "
                "derivative in s is −t e^(−t s)/(1 + e^(−t s)) = −t σ(−t s): large when t s < 0 "

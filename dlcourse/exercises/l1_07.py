@@ -46,7 +46,7 @@ q1 = write_function(
     "bce_and_grad(z, y, pos_weight)", _bce_reference, _q1_cases, rtol=1e-6, atol=1e-9,
     parts=("loss", "grad"),
     diagnose=finite_or("compute the logs from the logit, log σ(z) = −softplus(−z) and "
-                              "log(1 − σ(z)) = −softplus(z), never as log of a probability"),
+                      "log(1 − σ(z)) = −softplus(z), never as log of a probability"),
     name="Q1 · weighted BCE and its gradient",
     hint_text=("Per entry, ℓ = −w·y·log σ(z) − (1 − y)·log(1 − σ(z)). Section 5 gives the logs "
                "from the logit: log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z) "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+from contextlib import contextmanager
 
 
 def in_colab() -> bool:
@@ -29,6 +30,19 @@ def pick_device(prefer: str | None = None):
     if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+@contextmanager
+def one_thread():
+    """Run the block with one torch thread, then restore the count: small layers gain nothing
+    from a second thread, and on a busy machine two threads mostly wait for each other."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 COLAB_GPU_HINT = ("⚠️  This Colab runtime has no GPU. Lessons run on CPU, but training is faster "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from .. import check
+from ..runtime import one_thread
 from . import Exercise
 from . import l1_10_answers as answers
 from .kinds import labels, number, write_function
@@ -169,16 +170,10 @@ def test_loss(model):
 
 
 def _one_thread(checker):
-    """Run a checker with one torch thread: these networks are tiny, and on a busy machine
-    several threads mostly wait for each other."""
+    """Run a checker with one torch thread (these networks are tiny)."""
     def run(answer):
-        import torch
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
+        with one_thread():
             return checker(answer)
-        finally:
-            torch.set_num_threads(threads)
     return run
 
 

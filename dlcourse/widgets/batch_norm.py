@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 from plotly.subplots import make_subplots
 
+from ..runtime import one_thread
 from .base import Explorer, figure
 
 ACTIVATIONS = ("sigmoid", "tanh", "ReLU")
@@ -66,13 +67,8 @@ def training_run(batch_norm: bool, activation: str, lr: float, steps: int = STEP
     """Train with plain SGD (batches of BATCH) for `steps` steps, storing every `every` steps the
     pre-activations of each hidden layer on the probe batch (in eval mode: BN uses its running
     statistics, as a deployed network would), the probe loss and the probe accuracy."""
-    import torch
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)   # layers of 64 units gain nothing from a second thread
-    try:
+    with one_thread():
         return _train(batch_norm, activation, lr, steps, every, seed)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train(batch_norm, activation, lr, steps, every, seed) -> Run:

@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 from plotly.subplots import make_subplots
 
+from ..runtime import one_thread
 from .base import Explorer, figure
 
 LEAKY_SLOPE = 0.01   # PyTorch's default negative slope
@@ -56,13 +57,8 @@ def layer_statistics(depth: int, width: int, activation: str, init: str, scale: 
     fixed random G ~ N(0, 1): the gradient sent down from the top has the same size whatever the
     network does, so what happens to it on the way down is the network's doing alone. Every init
     scales the same standard-normal draws, so inits are compared on the same random weights."""
-    import torch
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)   # matrices this small gain nothing from a second thread
-    try:
+    with one_thread():
         return _statistics(depth, width, activation, init, scale, batch, seed)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _statistics(depth, width, activation, init, scale, batch, seed) -> LayerStats:

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 from plotly.subplots import make_subplots
 
+from ..runtime import one_thread
 from .base import Explorer, figure
 
 KINDS = ("L2", "L1", "dropout")
@@ -93,13 +94,9 @@ def regularization_sweep(X_train, y_train, X_test, y_test, hidden: int = 64, ste
     """Every setting of STRENGTHS trained by `train_one` (inputs flattened to (N, features)).
     The runs are small enough that one CPU thread is faster than several (threads would only
     wait for each other), so they run on one and the setting is restored afterwards."""
-    import torch
-
     X_train, X_test = X_train.flatten(1), X_test.flatten(1)
     models, runs = {}, {}
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_thread():
         for kind in KINDS:
             for i, strength in enumerate(STRENGTHS[kind]):
                 if i == 0 and ("L2", 0) in models:      # "none" is one run, shared by all kinds
@@ -109,8 +106,6 @@ def regularization_sweep(X_train, y_train, X_test, y_test, hidden: int = 64, ste
                                                        strength, hidden, steps, lr, seed)
                 models[kind, i] = model
                 runs[kind, i] = (train_acc, test_acc)
-    finally:
-        torch.set_num_threads(threads)
     first = {key: m[1].weight.detach().flatten().numpy() for key, m in models.items()}
     bound = float(np.quantile(np.abs(first["L2", 0]), 0.995))
     edges = np.linspace(-bound, bound, BINS + 1)

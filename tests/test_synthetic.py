@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from dlcourse.data import regression_curve, two_d
+from dlcourse.data import adding_problem, regression_curve, two_d
 from dlcourse.data.synthetic import CLASSIFICATION, KINDS, REGRESSION
 
 
@@ -106,3 +106,16 @@ def test_regression_curve():
     x, clean = regression_curve(n=5000, noise=0.0, seed=1)
     assert (noisy - clean).std().item() == pytest.approx(0.3, rel=0.1)
     assert torch.equal(regression_curve(seed=7)[1], regression_curve(seed=7)[1])
+
+
+def test_adding_problem_marks_one_step_in_each_half():
+    X, y = adding_problem(500, length=20, seed=3)
+    assert X.shape == (500, 20, 2) and y.shape == (500,) and X.dtype == y.dtype == torch.float32
+    markers = X[..., 1]
+    assert torch.equal(markers[:, :10].sum(1), torch.ones(500))
+    assert torch.equal(markers[:, 10:].sum(1), torch.ones(500))
+    assert torch.allclose(y, (X[..., 0] * markers).sum(1))
+    assert abs(y.mean().item() - 1) < 0.05 and abs(y.var().item() - 1 / 6) < 0.03
+    assert torch.equal(adding_problem(5, 20, seed=3)[0], adding_problem(5, 20, seed=3)[0])
+    with pytest.raises(ValueError, match="length"):
+        adding_problem(5, length=1)

@@ -1,4 +1,5 @@
-"""Synthetic data, no download needed: the TensorFlow Playground's 2D toy sets, and 1D curves.
+"""Synthetic data, no download needed: the TensorFlow Playground's 2D toy sets, 1D curves, and
+the adding problem (a sequence task with a long-range dependency).
 
 Points lie in about [-1, 1]² before noise. Everything is drawn from a local numpy Generator made
 from `seed`, so the same call gives the same data and never disturbs the global RNGs.
@@ -122,3 +123,27 @@ def regression_curve(n: int = 100, noise: float = 0.1, seed: int = 0,
     y = np.asarray(fn(x), dtype=np.float64) + rng.normal(0, noise, n)
     as_column = lambda a: torch.from_numpy(a.astype(np.float32)[:, None])  # noqa: E731
     return as_column(x), as_column(y)
+
+
+def adding_problem(n: int, length: int = 50, seed=0):
+    """Hochreiter & Schmidhuber's adding problem: (X float32 (n, length, 2), y float32 (n,)).
+
+    Each step of a sequence is a pair (value, marker): the values are uniform in [0, 1], the marker
+    is 1 at exactly two steps, one in the first half and one in the second, and 0 elsewhere. The
+    target is the sum of the two marked values, in [0, 2] with mean 1 and variance 1/6, so always
+    answering 1 scores MSE 1/6 ≈ 0.167. `seed` is an int or a numpy Generator (pass the same
+    Generator again to keep drawing fresh batches).
+    """
+    import torch
+
+    if length < 2:
+        raise ValueError(f"the adding problem needs length ≥ 2 (one marker per half), got {length}")
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0, 1, (n, length))
+    markers = np.zeros((n, length))
+    rows = np.arange(n)
+    markers[rows, rng.integers(0, length // 2, n)] = 1
+    markers[rows, rng.integers(length // 2, length, n)] = 1
+    X = np.stack([values, markers], axis=-1).astype(np.float32)
+    y = (values * markers).sum(axis=1).astype(np.float32)
+    return torch.from_numpy(X), torch.from_numpy(y)

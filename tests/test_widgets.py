@@ -39,7 +39,7 @@ def sample_values(control) -> list:
     """The values a test drives a control through: every option, both states, or min, mid, max."""
     if hasattr(control, "options"):  # Dropdown, SelectionSlider, ToggleButtons, ...
         return [o[1] if isinstance(o, tuple) else o for o in control.options]
-    if isinstance(control, widgets.Text):
+    if isinstance(control, (widgets.Text, widgets.Textarea)):
         return TEXT_SAMPLES
     if isinstance(control.value, bool):
         return [not control.value, control.value]
@@ -106,7 +106,7 @@ def test_every_control_through_its_range(name):
             before, old = snapshot(explorer), control.value
             control.value = value
             assert explorer.status.value
-            if not isinstance(control, widgets.Text) and value != old:
+            if not isinstance(control, (widgets.Text, widgets.Textarea)) and value != old:
                 assert snapshot(explorer) != before, f"{name}: {key}={value!r} changed nothing"
 
 

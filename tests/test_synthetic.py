@@ -119,3 +119,39 @@ def test_adding_problem_marks_one_step_in_each_half():
     assert torch.equal(adding_problem(5, 20, seed=3)[0], adding_problem(5, 20, seed=3)[0])
     with pytest.raises(ValueError, match="length"):
         adding_problem(5, length=1)
+
+
+# ------------------------------------------------------------------------- shapes segmentation
+def test_shapes_segmentation_shapes_dtypes_and_seeds():
+    from dlcourse.data import SHAPE_CLASSES, shapes_segmentation
+    X, masks = shapes_segmentation(40, size=24, seed=0)
+    assert X.shape == (40, 1, 24, 24) and X.dtype == torch.float32
+    assert masks.shape == (40, 24, 24) and masks.dtype == torch.int64
+    assert set(masks.unique().tolist()) == set(range(len(SHAPE_CLASSES)))
+    X2, masks2 = shapes_segmentation(40, size=24, seed=0)
+    assert torch.equal(X, X2) and torch.equal(masks, masks2)
+    assert not torch.equal(masks, shapes_segmentation(40, size=24, seed=1)[1])
+    assert ((masks > 0).flatten(1).any(1)).all()          # every image holds a shape
+
+
+def test_shapes_segmentation_masks_match_the_pixels():
+    from dlcourse.data import shapes_segmentation
+    X, masks = shapes_segmentation(60, size=32, noise=0.0, seed=2)
+    shape, background = X[:, 0][masks > 0], X[:, 0][masks == 0]
+    assert shape.min() >= 0.45 - 1e-6 and background.max() <= 0.3 + 1e-6   # noise-free: separable
+    noisy, _ = shapes_segmentation(60, size=32, noise=0.15, seed=2)
+    assert (noisy - X).std().item() == pytest.approx(0.15, rel=0.05)
+    # brightness does not give the class away: the classes' mean brightness is about the same
+    means = [X[:, 0][masks == c].mean().item() for c in (1, 2, 3)]
+    assert max(means) - min(means) < 0.08
+
+
+def test_shapes_look_like_their_class():
+    from dlcourse.data.synthetic import _shape_mask
+    rows, cols = np.mgrid[0:64, 0:64].astype(float)
+    r = 20.0
+    area = {kind: _shape_mask(kind, rows, cols, 31.7, 32.4, r, 0.3).sum()
+            for kind in ("circle", "square", "triangle")}
+    assert area["circle"] == pytest.approx(np.pi * r ** 2, rel=0.03)
+    assert area["square"] == pytest.approx((1.6 * r) ** 2, rel=0.06)
+    assert area["triangle"] == pytest.approx(3 * np.sqrt(3) / 4 * (1.1 * r) ** 2, rel=0.05)

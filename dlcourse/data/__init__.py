@@ -2,6 +2,7 @@
 
     X, y = dlcourse.data.load_mnist("train")          # fetched once, then from the cache
     X, y = dlcourse.data.two_d("spiral", n=400, noise=0.1, seed=0)
+    images, masks = dlcourse.data.shapes_segmentation(500, size=32, seed=0)
 
 Datasets come from the cache ($DLCOURSE_DATA, default ~/.cache/dlcourse), else an offline mirror
 ($DLCOURSE_DATA_MIRROR), else their canonical URLs; every file is checked against a pinned SHA-256.
@@ -12,11 +13,12 @@ from .loaders import (load_digits, load_mnist, load_names, load_sentence_pairs, 
                       load_tiny_shakespeare)
 from .parsers import read_idx, read_pairs, read_text, read_tsv
 from .registry import REGISTRY, Dataset, File
-from .synthetic import adding_problem, regression_curve, two_d
+from .synthetic import SHAPE_CLASSES, adding_problem, regression_curve, shapes_segmentation, two_d
 
 __all__ = [
     "fetch", "DatasetUnavailable", "cache_dir", "REGISTRY", "Dataset", "File",
     "load_mnist", "load_digits", "load_tiny_shakespeare", "load_names", "load_sentence_pairs",
-    "load_sst2", "two_d", "regression_curve", "adding_problem", "read_idx", "read_text", "read_tsv",
+    "load_sst2", "two_d", "regression_curve", "adding_problem",
+    "shapes_segmentation", "SHAPE_CLASSES", "read_idx", "read_text", "read_tsv",
     "read_pairs",
 ]

@@ -1,5 +1,6 @@
-"""Synthetic data, no download needed: the TensorFlow Playground's 2D toy sets, 1D curves, and
-the adding problem (a sequence task with a long-range dependency).
+"""Synthetic data, no download needed: the TensorFlow Playground's 2D toy sets, 1D curves,
+the adding problem (a sequence task with a long-range dependency), and images of shapes with
+per-pixel class masks for segmentation.
 
 Points lie in about [-1, 1]² before noise. Everything is drawn from a local numpy Generator made
 from `seed`, so the same call gives the same data and never disturbs the global RNGs.
@@ -147,3 +148,61 @@ def adding_problem(n: int, length: int = 50, seed=0):
     X = np.stack([values, markers], axis=-1).astype(np.float32)
     y = (values * markers).sum(axis=1).astype(np.float32)
     return torch.from_numpy(X), torch.from_numpy(y)
+
+
+SHAPE_CLASSES = ("background", "circle", "square", "triangle")
+
+
+def _shape_mask(kind: str, rows, cols, cy: float, cx: float, r: float, angle: float):
+    """Pixels (by their centres) inside a circle of radius r, an axis-aligned square of
+    half-side r·0.8, or an equilateral triangle of circumradius r·1.1 turned by `angle`."""
+    if kind == "circle":
+        return (rows - cy) ** 2 + (cols - cx) ** 2 <= r ** 2
+    if kind == "square":
+        half = 0.8 * r
+        return (np.abs(rows - cy) < half) & (np.abs(cols - cx) < half)
+    corners = [(cy + 1.1 * r * np.sin(angle + k * TAU / 3), cx + 1.1 * r * np.cos(angle + k * TAU / 3))
+               for k in range(3)]
+    inside = np.ones(rows.shape, bool)
+    for (y0, x0), (y1, x1) in zip(corners, corners[1:] + corners[:1]):
+        # counter-clockwise corners: the inside is to the left of every edge
+        inside &= (x1 - x0) * (rows - y0) - (y1 - y0) * (cols - x0) >= 0
+    return inside
+
+
+def shapes_segmentation(n: int, size: int = 32, noise: float = 0.15, max_shapes: int = 3,
+                        seed=0):
+    """Images of circles, squares and triangles on noisy backgrounds, with per-pixel class masks:
+    (X float32 (n, 1, size, size), masks int64 (n, size, size)), classes as in SHAPE_CLASSES
+    (0 background, 1 circle, 2 square, 3 triangle).
+
+    Each image holds 1 to `max_shapes` shapes that do not touch (radius 0.16–0.28 of the size;
+    triangles turned at random). Brightness does not give the class away: every shape gets its own
+    brightness in [0.45, 1], the background a random tilt in [0, 0.3], then Gaussian noise of
+    std `noise` is added to every pixel. `seed` is an int or a numpy Generator."""
+    import torch
+
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:size, 0:size].astype(np.float64) + 0.0
+    X = np.zeros((n, size, size))
+    masks = np.zeros((n, size, size), np.int64)
+    for i in range(n):
+        gy, gx = rng.uniform(-1, 1, 2)
+        ramp = (gy * rows + gx * cols) / size
+        X[i] = 0.15 + 0.15 * ramp / max(abs(gy) + abs(gx), 1e-9)     # a tilt within [0, 0.3]
+        placed: list[tuple[float, float, float]] = []
+        for _ in range(rng.integers(1, max_shapes + 1)):
+            for _attempt in range(20):
+                r = rng.uniform(0.16, 0.28) * size
+                cy, cx = rng.uniform(r, size - 1 - r, 2)
+                if all((cy - y) ** 2 + (cx - x) ** 2 > (1.2 * (r + q) + 1) ** 2 for y, x, q in placed):
+                    break
+            else:
+                continue                                                 # no room left
+            placed.append((cy, cx, r))
+            label = int(rng.integers(1, len(SHAPE_CLASSES)))
+            inside = _shape_mask(SHAPE_CLASSES[label], rows, cols, cy, cx, r, rng.uniform(0, TAU))
+            X[i][inside] = rng.uniform(0.45, 1.0)
+            masks[i][inside] = label
+        X[i] += rng.normal(0, noise, (size, size))
+    return torch.from_numpy(X.astype(np.float32)[:, None]), torch.from_numpy(masks)

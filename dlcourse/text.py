@@ -1,10 +1,65 @@
 """Characters as tokens, for the language models from L2.10 on: a vocabulary, a train/validation
-split, and the two ways of cutting a long text into training windows."""
+split, the two ways of cutting a long text into training windows, and a short sample text."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import torch
+
+# A few lines of tiny Shakespeare (public domain), for demos and tests that must run without the
+# dataset: the widgets' default models train on it.
+SAMPLE_SHAKESPEARE = """\
+First Citizen:
+Before we proceed any further, hear me speak.
+
+All:
+Speak, speak.
+
+First Citizen:
+You are all resolved rather to die than to famish?
+
+All:
+Resolved. resolved.
+
+First Citizen:
+First, you know Caius Marcius is chief enemy to the people.
+
+All:
+We know't, we know't.
+
+First Citizen:
+Let us kill him, and we'll have corn at our own price.
+Is't a verdict?
+
+All:
+No more talking on't; let it be done: away, away!
+
+Second Citizen:
+One word, good citizens.
+
+First Citizen:
+We are accounted poor citizens, the patricians good.
+What authority surfeits on would relieve us: if they
+would yield us but the superfluity, while it were
+wholesome, we might guess they relieved us humanely;
+but they think we are too dear: the leanness that
+afflicts us, the object of our misery, is as an
+inventory to particularise their abundance; our
+sufferance is a gain to them Let us revenge this with
+our pikes, ere we become rakes: for the gods know I
+speak this in hunger for bread, not in thirst for revenge.
+
+ROMEO:
+But, soft! what light through yonder window breaks?
+It is the east, and Juliet is the sun.
+
+JULIET:
+O Romeo, Romeo! wherefore art thou Romeo?
+Deny thy father and refuse thy name.
+
+ROMEO:
+Shall I hear more, or shall I speak at this?
+"""
 
 
 class CharVocab:

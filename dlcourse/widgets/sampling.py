@@ -20,63 +20,12 @@ import numpy as np
 from plotly.subplots import make_subplots
 
 from ..runtime import one_thread
+from ..text import SAMPLE_SHAKESPEARE
 from .base import Explorer, figure
 
 SHOWN = 30            # characters in the bar chart: the most likely ones, then "the rest"
 VISIBLE = {" ": "␣", "\n": "↵", "\t": "⇥"}
 
-DEMO_TEXT = """\
-First Citizen:
-Before we proceed any further, hear me speak.
-
-All:
-Speak, speak.
-
-First Citizen:
-You are all resolved rather to die than to famish?
-
-All:
-Resolved. resolved.
-
-First Citizen:
-First, you know Caius Marcius is chief enemy to the people.
-
-All:
-We know't, we know't.
-
-First Citizen:
-Let us kill him, and we'll have corn at our own price.
-Is't a verdict?
-
-All:
-No more talking on't; let it be done: away, away!
-
-Second Citizen:
-One word, good citizens.
-
-First Citizen:
-We are accounted poor citizens, the patricians good.
-What authority surfeits on would relieve us: if they
-would yield us but the superfluity, while it were
-wholesome, we might guess they relieved us humanely;
-but they think we are too dear: the leanness that
-afflicts us, the object of our misery, is as an
-inventory to particularise their abundance; our
-sufferance is a gain to them Let us revenge this with
-our pikes, ere we become rakes: for the gods know I
-speak this in hunger for bread, not in thirst for revenge.
-
-ROMEO:
-But, soft! what light through yonder window breaks?
-It is the east, and Juliet is the sun.
-
-JULIET:
-O Romeo, Romeo! wherefore art thou Romeo?
-Deny thy father and refuse thy name.
-
-ROMEO:
-Shall I hear more, or shall I speak at this?
-"""
 
 
 def visible(char: str) -> str:
@@ -164,13 +113,13 @@ def tiny_char_rnn(vocab_size: int, hidden: int):
 
 @lru_cache(maxsize=4)
 def demo_model(hidden: int = 48, steps: int = 120, seed: int = 0):
-    """A tiny char-RNN trained on DEMO_TEXT (Adam, 16 random windows of 32 a step): (model, vocab)."""
+    """A tiny char-RNN trained on SAMPLE_SHAKESPEARE (Adam, 16 random windows of 32 a step): (model, vocab)."""
     import torch
     import torch.nn.functional as F
 
     from ..text import CharVocab, random_windows
-    vocab = CharVocab(DEMO_TEXT)
-    ids = vocab.encode(DEMO_TEXT)
+    vocab = CharVocab(SAMPLE_SHAKESPEARE)
+    ids = vocab.encode(SAMPLE_SHAKESPEARE)
     torch.manual_seed(seed)
     model = tiny_char_rnn(len(vocab), hidden)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)

@@ -22,6 +22,7 @@ from functools import lru_cache
 import ipywidgets as widgets
 import numpy as np
 
+from ..text import SAMPLE_SHAKESPEARE
 from .base import Explorer, figure
 
 # GPT-2's pre-tokenization split, in Python's `re`: \p{L} (a letter) is [^\W\d_], \p{N} is \d.
@@ -191,29 +192,7 @@ SAMPLES = {
     "Chinese": "我们明天去北京看朋友。他说这本书很有意思，但是我还没有读完。",
 }
 
-DEMO_ENGLISH = """\
-First Citizen:
-Before we proceed any further, hear me speak.
-
-All:
-Speak, speak.
-
-First Citizen:
-You are all resolved rather to die than to famish?
-
-All:
-Resolved. resolved.
-
-First Citizen:
-First, you know Caius Marcius is chief enemy to the people.
-
-All:
-We know't, we know't.
-
-First Citizen:
-Let us kill him, and we'll have corn at our own price.
-Is't a verdict?
-"""
+DEMO_ENGLISH = SAMPLE_SHAKESPEARE
 
 DEMO_CHINESE = """\
 我们明天去北京。

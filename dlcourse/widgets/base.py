@@ -39,6 +39,15 @@ def figure(fig: go.Figure | None = None, *, title: str = "", height: int = HEIGH
     return fig
 
 
+def image_axes(fig: go.Figure, cols: int) -> None:
+    """Draw subplots 1..cols of a one-row figure as images: square pixels, row 0 at the top, no grid."""
+    for col in range(1, cols + 1):
+        axis = "" if col == 1 else str(col)
+        fig.update_yaxes(row=1, col=col, autorange="reversed", scaleanchor=f"x{axis}",
+                         constrain="domain", showgrid=False, zeroline=False)
+        fig.update_xaxes(row=1, col=col, constrain="domain", showgrid=False, zeroline=False)
+
+
 class Explorer:
     """Base class: subclasses build `controls` and `fig` (with `figure()`), then call
     `super().__init__()`, which draws the figure once and wires the controls."""

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 from plotly.subplots import make_subplots
 
-from .base import WIDTH, Explorer, figure
+from .base import Explorer, WIDTH, figure, image_axes
 
 SIZE = 40  # the images are SIZE × SIZE
 K = 3      # the kernel is K × K
@@ -137,12 +137,7 @@ class KernelEditor(Explorer):
         self.fig.add_heatmap(row=1, col=3, z=[[0]], colorscale="RdBu", zmid=0,
                              colorbar=dict(thickness=12, len=0.8),
                              hovertemplate="out[%{y}, %{x}] = %{z:.3f}<extra></extra>")
-        for col in (1, 2, 3):
-            axis = "" if col == 1 else str(col)
-            self.fig.update_yaxes(row=1, col=col, autorange="reversed", scaleanchor=f"x{axis}",
-                                  constrain="domain", showgrid=False, zeroline=False)
-            self.fig.update_xaxes(row=1, col=col, constrain="domain", showgrid=False,
-                                  zeroline=False)
+        image_axes(self.fig, 3)
         super().__init__()
 
     @property

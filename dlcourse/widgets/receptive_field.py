@@ -17,7 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 from plotly.subplots import make_subplots
 
-from .base import Explorer, figure
+from .base import Explorer, figure, image_axes
 
 MAX_LAYERS = 8
 TOKEN = re.compile(r"^(conv|pool)(\d+)(?:s(\d+))?(?:d(\d+))?$")
@@ -145,12 +145,7 @@ class ReceptiveFieldViewer(Explorer):
         self.fig.add_scatter(row=1, col=2, x=[], y=[], mode="markers",
                              marker=dict(symbol="square", size=12, color="#ff7f0e"),
                              hoverinfo="skip")
-        for col in (1, 2):
-            axis = "" if col == 1 else "2"
-            self.fig.update_yaxes(row=1, col=col, autorange="reversed", scaleanchor=f"x{axis}",
-                                  constrain="domain", showgrid=False, zeroline=False)
-            self.fig.update_xaxes(row=1, col=col, constrain="domain", showgrid=False,
-                                  zeroline=False)
+        image_axes(self.fig, 2)
         self.layers: list[Layer] = []
         super().__init__()
         self.fig.data[1].on_click(self._clicked)

@@ -11,7 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 from plotly.subplots import make_subplots
 
-from .base import Explorer, figure
+from .base import Explorer, figure, image_axes
 
 INPUTS = ("ones", "one pixel", "random")
 KERNELS = ("ones", "bilinear", "random")
@@ -112,12 +112,7 @@ class TransposedConvExplorer(Explorer):
         self.fig.add_heatmap(row=1, col=3, z=[[0]], colorscale="RdBu", zmid=0,
                              colorbar=dict(thickness=12, len=0.8),
                              hovertemplate="out[%{y}, %{x}] = %{z:.3g}<extra></extra>")
-        for col in (1, 2, 3):
-            axis = "" if col == 1 else str(col)
-            self.fig.update_yaxes(row=1, col=col, autorange="reversed", scaleanchor=f"x{axis}",
-                                  constrain="domain", showgrid=False, zeroline=False)
-            self.fig.update_xaxes(row=1, col=col, constrain="domain", showgrid=False,
-                                  zeroline=False)
+        image_axes(self.fig, 3)
         super().__init__()
 
     def update(self) -> None:

@@ -155,3 +155,22 @@ def test_shapes_look_like_their_class():
     assert area["circle"] == pytest.approx(np.pi * r ** 2, rel=0.03)
     assert area["square"] == pytest.approx((1.6 * r) ** 2, rel=0.06)
     assert area["triangle"] == pytest.approx(3 * np.sqrt(3) / 4 * (1.1 * r) ** 2, rel=0.05)
+
+
+def test_dates_pairs_every_written_form_with_its_iso_date():
+    import datetime as dt
+
+    from dlcourse.data import dates
+    from dlcourse.data.synthetic import DATE_FORMATS
+    sources, targets = dates(2000, seed=1)
+    assert len(sources) == len(targets) == 2000
+    assert dates(2000, seed=1) == (sources, targets)
+    days = [dt.date.fromisoformat(t) for t in targets]
+    assert min(days).year >= 1950 and max(days).year <= 2049
+    # each source is its own target's date written in one of the formats
+    for source, day in zip(sources, days):
+        assert source in {fmt(day) for fmt in DATE_FORMATS}
+    assert len({s.split()[0] for s in sources}) > 20          # many forms, not one
+    assert dates(3, seed=1)[0] != dates(3, seed=2)[0]
+    with pytest.raises(ValueError, match="comes before"):
+        dates(3, first_year=2000, last_year=1999)

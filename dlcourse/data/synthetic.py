@@ -1,6 +1,7 @@
 """Synthetic data, no download needed: the TensorFlow Playground's 2D toy sets, 1D curves,
-the adding problem (a sequence task with a long-range dependency), and images of shapes with
-per-pixel class masks for segmentation.
+the adding problem (a sequence task with a long-range dependency), dates written many ways with
+their ISO form (a sequence-to-sequence task), and images of shapes with per-pixel class masks for
+segmentation.
 
 Points lie in about [-1, 1]² before noise. Everything is drawn from a local numpy Generator made
 from `seed`, so the same call gives the same data and never disturbs the global RNGs.
@@ -148,6 +149,46 @@ def adding_problem(n: int, length: int = 50, seed=0):
     X = np.stack([values, markers], axis=-1).astype(np.float32)
     y = (values * markers).sum(axis=1).astype(np.float32)
     return torch.from_numpy(X), torch.from_numpy(y)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+DATE_FORMATS = (
+    lambda d: f"{_MONTHS[d.month - 1]} {d.day}, {d.year}",                 # June 3, 1998
+    lambda d: f"{d.day} {_MONTHS[d.month - 1]} {d.year}",                  # 3 June 1998
+    lambda d: f"{_MONTHS[d.month - 1][:3]} {d.day} {d.year}",              # Jun 3 1998
+    lambda d: f"{d.day:02d} {_MONTHS[d.month - 1][:3].upper()} {d.year}",  # 03 JUN 1998
+    lambda d: f"{_WEEKDAYS[d.weekday()]}, {_MONTHS[d.month - 1]} {d.day}, {d.year}",
+    lambda d: f"{_WEEKDAYS[d.weekday()][:3]} {d.day} {_MONTHS[d.month - 1][:3]} {d.year}",
+    lambda d: f"{d.month}/{d.day}/{d.year}",                               # 6/3/1998, US order
+    lambda d: f"{d.day}.{d.month}.{d.year}",                               # 3.6.1998, day first
+    lambda d: f"{d.year}年{d.month}月{d.day}日",                              # 1998年6月3日
+    lambda d: f"{_MONTHS[d.month - 1].lower()} {d.day} '{d.year % 100:02d}",   # june 3 '98
+)
+
+
+def dates(n: int, seed=0, first_year: int = 1950, last_year: int = 2049):
+    """Date normalization, a small sequence-to-sequence task: n pairs (written date, ISO date) as
+    lists of strings, e.g. ("Wednesday, June 3, 1998", "1998-06-03").
+
+    Dates are uniform between 1 January `first_year` and 31 December `last_year`, each written in
+    one of the DATE_FORMATS chosen at random. Every format is unambiguous on its own: slashes are
+    month first, dots day first, and a two-digit year names one year of the default century-long
+    range ('50–'99 → 1950–1999, '00–'49 → 2000–2049). `seed` is an int or a numpy Generator."""
+    import datetime as dt
+
+    if last_year < first_year:
+        raise ValueError(f"last_year ({last_year}) comes before first_year ({first_year})")
+    rng = np.random.default_rng(seed)
+    start = dt.date(first_year, 1, 1).toordinal()
+    span = dt.date(last_year, 12, 31).toordinal() - start + 1
+    sources, targets = [], []
+    for offset, style in zip(rng.integers(0, span, n), rng.integers(0, len(DATE_FORMATS), n)):
+        day = dt.date.fromordinal(start + int(offset))
+        sources.append(DATE_FORMATS[style](day))
+        targets.append(day.isoformat())
+    return sources, targets
 
 
 SHAPE_CLASSES = ("background", "circle", "square", "triangle")

@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from .runtime import setup  # noqa: E402  (light: imports torch inside the function)
 
-_SUBMODULES = {"catalog", "check", "cli", "data", "exercises", "glossary", "results", "runner", "serve",
+_SUBMODULES = {"catalog", "check", "cli", "data", "exercises", "glossary", "progress", "results", "runner", "serve",
                "runtime", "train", "widgets"}
 
 

@@ -1,4 +1,4 @@
-"""The `dlcourse` command: list | run | lab | doctor | data fetch | grade | check."""
+"""The `dlcourse` command: list | run | lab | doctor | data fetch | grade | check | progress."""
 from __future__ import annotations
 
 import argparse
@@ -109,6 +109,8 @@ def cmd_doctor(args) -> int:
     print(f"Data mirror: {os.environ.get('DLCOURSE_DATA_MIRROR') or 'not set'}  "
           "(DLCOURSE_DATA_MIRROR)")
     print(f"Chromium for the browser test: {shutil.which('chromium') or 'not found'}")
+    from . import progress
+    print(progress.describe_location())
     return 0
 
 
@@ -160,6 +162,46 @@ def cmd_check(args) -> int:
     report = selfcheck.check(path, timeout=args.timeout)
     print(report.format())
     return 0 if report.parts and report.points == report.max_points and not report.error else 1
+
+
+def cmd_progress(args) -> int:
+    from . import progress
+    path = progress.location()
+    if args.reset:
+        if path is None or not path.exists():
+            print(progress.describe_location() if path is None else f"No progress recorded yet ({path}).")
+            return 0
+        if not args.yes:
+            try:
+                answer = input(f"Delete every recorded exercise in {path}? [y/N] ")
+            except EOFError:
+                answer = ""
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Kept.")
+                return 1
+        progress.reset(path)
+        print(f"Deleted {path}: every lesson is untouched again.")
+        return 0
+    lessons = progress.lessons()
+    suggestion = progress.next_lesson(lessons)
+    if args.json:
+        print(json.dumps({"file": str(path) if path else None, "next": suggestion,
+                          "lessons": [{"id": p.id, "title": p.title, "status": p.status,
+                                       "passed": list(p.passed), "attempted": list(p.attempted),
+                                       "exercises": list(p.exercises), "last": p.last}
+                                      for p in lessons.values()]}, indent=1, ensure_ascii=False))
+        return 0
+    print(progress.table(lessons))
+    counts = [sum(p.status == s for p in lessons.values())
+              for s in (progress.FINISHED, progress.STARTED)]
+    print(f"\n{counts[0]} finished, {counts[1]} started, of {len(lessons)} lessons.", end=" ")
+    if suggestion:
+        lesson = catalog.load().lesson(suggestion)
+        print(f"Next up: {lesson.heading}  →  {lesson.path}")
+    else:
+        print("Every lesson is finished." if lessons else "")
+    print(progress.describe_location())
+    return 0
 
 
 def _paths(fetched):
@@ -215,6 +257,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("notebook", nargs="?", help="the notebook (default ./<assignment>.ipynb)")
     s.add_argument("--timeout", type=int, default=120, help="per-cell time limit, s")
     s.set_defaults(func=cmd_check)
+    s = sub.add_parser("progress", help="your exercises passed, per lesson, and the lesson to do next")
+    s.add_argument("--json", action="store_true", help="print it as JSON")
+    s.add_argument("--reset", action="store_true", help="delete the recorded progress (asks first)")
+    s.add_argument("--yes", "-y", action="store_true", help="with --reset: do not ask")
+    s.set_defaults(func=cmd_progress)
     return p
 
 

@@ -54,7 +54,7 @@ def execute(lesson: catalog.Lesson, quick: bool, artifacts: Path, threads: int,
         results_file = Path(f.name)
     env = {**os.environ, RESULTS_ENV: str(results_file), "DLCOURSE_THREADS": str(threads),
            "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads),
-           "PYTHONHASHSEED": "0"}
+           "PYTHONHASHSEED": "0", "DLCOURSE_PROGRESS": "off"}  # a run is not a learner's progress
     cmd = [sys.executable, "-m", "papermill", str(src), str(dest), "-p", "QUICK", str(quick),
            "--cwd", str(src.parent), "--no-progress-bar", "--log-level", "ERROR",
            "-k", "python3"]

@@ -16,6 +16,20 @@ ARTIFACTS = ROOT / "artifacts"
 if "DLCOURSE_DATA_MIRROR" not in os.environ and SHARED_MIRROR.is_dir():
     os.environ["DLCOURSE_DATA_MIRROR"] = str(SHARED_MIRROR)
 
+# The suite checks thousands of answers and executes every notebook: none of it is a learner's
+# progress, and none of it may write to the real home folder. Set here, before any test or
+# fixture runs, so that kernels and subprocesses inherit it; tests of dlcourse.progress point it
+# at their tmp_path (the `progress_file` fixture).
+os.environ["DLCOURSE_PROGRESS"] = "off"
+
+
+@pytest.fixture
+def progress_file(tmp_path, monkeypatch) -> Path:
+    """Progress recorded into a fresh file under tmp_path (the file does not exist yet)."""
+    path = tmp_path / "progress.json"
+    monkeypatch.setenv("DLCOURSE_PROGRESS", str(path))
+    return path
+
 
 @pytest.fixture
 def mirror() -> Path:

@@ -12,14 +12,19 @@ A lesson's exercises live in a module here (`l1_01.py` for L1.01), their answers
 while exercises are still open. Each exercise holds its solution and its known-wrong answers as
 real code from the answers module; the test suite runs them to prove every check accepts the one
 and rejects the others. Recurring question shapes are built by `dlcourse.exercises.kinds`.
+
+Each answered check (not an untouched `...`) is noted in the learner's progress file
+(`dlcourse.progress`) under the lesson its answers module belongs to: `l2_07_answers` → L2.07.
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from .. import progress
 from ..check import CheckFailed, NotAttempted, Verdict
 from .answer_code import computed, source_of, value_of
 
@@ -43,12 +48,23 @@ class Exercise:
             return self._not_attempted(f" ({exc})")
         except (CheckFailed, AssertionError) as exc:
             print(f"✗ {self.name}: {exc}\n  Stuck? Run `{self._ref()}.hint()`.")
-            return Verdict(False)
+            return self._recorded(False)
         except Exception as exc:  # noqa: BLE001 -- a learner's odd answer must not crash the check
             print(f"✗ {self.name}: your answer raised {type(exc).__name__}: {exc}")
-            return Verdict(False)
+            return self._recorded(False)
         print(f"✓ {self.name}: correct!")
-        return Verdict(True)
+        return self._recorded(True)
+
+    @property
+    def lesson_id(self) -> str | None:
+        """The lesson whose answers module holds the solution (`…l2_07_answers` → "L2.07")."""
+        found = re.search(r"\bl(\d)_(\d\d)_answers$", getattr(self.right_answer, "__module__", "") or "")
+        return f"L{found[1]}.{found[2]}" if found else None
+
+    def _recorded(self, passed: bool) -> Verdict:
+        if self.lesson_id:
+            progress.record(self.lesson_id, self._ref().removeprefix("ex."), passed)
+        return Verdict(passed)
 
     def hint(self) -> None:
         print(f"💡 {self.hint_text}")

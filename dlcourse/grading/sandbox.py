@@ -56,12 +56,13 @@ ENV_ALLOW = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES", "TZ", "TER
              "DLCOURSE_DATA", "DLCOURSE_DATA_MIRROR")
 # Set for every worker: one thread per kernel (submissions run in parallel; and fewer threads
 # reserve less address space under RLIMIT_AS), no stray GUI backends, no user site-packages, and
-# a learner's check_notebook() cell does nothing while graded (selfcheck.NESTED_ENV).
+# a learner's check_notebook() cell does nothing while graded (selfcheck.NESTED_ENV), and no
+# self-check exercise is recorded as anyone's progress (dlcourse.progress).
 ENV_FIXED = {
     "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
     "MALLOC_ARENA_MAX": "2", "MPLBACKEND": "Agg", "PYTHONNOUSERSITE": "1",
     "PYTHONDONTWRITEBYTECODE": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    "JUPYTER_PLATFORM_DIRS": "1", NESTED_ENV: "1",
+    "JUPYTER_PLATFORM_DIRS": "1", NESTED_ENV: "1", "DLCOURSE_PROGRESS": "off",
 }
 
 

@@ -174,3 +174,35 @@ def test_dates_pairs_every_written_form_with_its_iso_date():
     assert dates(3, seed=1)[0] != dates(3, seed=2)[0]
     with pytest.raises(ValueError, match="comes before"):
         dates(3, first_year=2000, last_year=1999)
+
+
+# ---------------------------------------------------------------------------- shapes detection
+def test_shapes_detection_boxes_are_the_tightest_around_each_shape():
+    from dlcourse.data import shapes_detection, shapes_segmentation
+    X, targets = shapes_detection(50, size=32, noise=0.0, seed=4)
+    X_seg, masks = shapes_segmentation(50, size=32, noise=0.0, seed=4)
+    assert torch.equal(X, X_seg) and len(targets) == 50                 # the same scenes
+    for mask, (boxes, labels) in zip(masks, targets):
+        assert boxes.dtype == torch.float32 and boxes.shape == (len(labels), 4)
+        assert labels.dtype == torch.int64 and 1 <= len(labels) <= 3
+        assert set(labels.tolist()) <= {1, 2, 3}
+        covered = torch.zeros_like(mask)
+        for (x1, y1, x2, y2), label in zip(boxes.long().tolist(), labels.tolist()):
+            inside = mask[y1:y2, x1:x2]
+            assert (inside == label).any(dim=0).all() and (inside == label).any(dim=1).all()  # tight
+            covered[y1:y2, x1:x2] += (inside == label).long()
+        assert torch.equal(covered > 0, mask > 0)          # every shape pixel is in its class's box
+        # shapes do not touch, so no pixel is claimed by two boxes of its class
+        assert covered.max() <= 1
+    X2, targets2 = shapes_detection(50, size=32, noise=0.0, seed=4)
+    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(targets, targets2))
+
+
+def test_shapes_detection_counts_every_shape_once():
+    from dlcourse.data import shapes_detection
+    from dlcourse.data.synthetic import _shape_scenes
+    _, masks, instances = _shape_scenes(30, 40, 0.1, 3, 9)
+    _, targets = shapes_detection(30, size=40, noise=0.1, seed=9)
+    for mask, inst, (boxes, labels) in zip(masks, instances, targets):
+        assert len(boxes) == int(inst.max())
+        assert labels.tolist() == [int(mask[inst == k][0]) for k in range(1, int(inst.max()) + 1)]

@@ -13,12 +13,13 @@ from .loaders import (load_digits, load_mnist, load_names, load_sentence_pairs, 
                       load_tiny_shakespeare)
 from .parsers import read_idx, read_pairs, read_text, read_tsv
 from .registry import REGISTRY, Dataset, File
-from .synthetic import SHAPE_CLASSES, adding_problem, dates, regression_curve, shapes_segmentation, two_d
+from .synthetic import (SHAPE_CLASSES, adding_problem, dates, regression_curve, shapes_detection,
+                        shapes_segmentation, two_d)
 
 __all__ = [
     "fetch", "DatasetUnavailable", "cache_dir", "REGISTRY", "Dataset", "File",
     "load_mnist", "load_digits", "load_tiny_shakespeare", "load_names", "load_sentence_pairs",
     "load_sst2", "two_d", "regression_curve", "adding_problem", "dates",
-    "shapes_segmentation", "SHAPE_CLASSES", "read_idx", "read_text", "read_tsv",
+    "shapes_segmentation", "shapes_detection", "SHAPE_CLASSES", "read_idx", "read_text", "read_tsv",
     "read_pairs",
 ]

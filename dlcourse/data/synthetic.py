@@ -1,7 +1,7 @@
 """Synthetic data, no download needed: the TensorFlow Playground's 2D toy sets, 1D curves,
 the adding problem (a sequence task with a long-range dependency), dates written many ways with
 their ISO form (a sequence-to-sequence task), and images of shapes with per-pixel class masks for
-segmentation.
+segmentation or with boxes and labels for detection.
 
 Points lie in about [-1, 1]² before noise. Everything is drawn from a local numpy Generator made
 from `seed`, so the same call gives the same data and never disturbs the global RNGs.
@@ -211,22 +211,15 @@ def _shape_mask(kind: str, rows, cols, cy: float, cx: float, r: float, angle: fl
     return inside
 
 
-def shapes_segmentation(n: int, size: int = 32, noise: float = 0.15, max_shapes: int = 3,
-                        seed=0):
-    """Images of circles, squares and triangles on noisy backgrounds, with per-pixel class masks:
-    (X float32 (n, 1, size, size), masks int64 (n, size, size)), classes as in SHAPE_CLASSES
-    (0 background, 1 circle, 2 square, 3 triangle).
-
-    Each image holds 1 to `max_shapes` shapes that do not touch (radius 0.16–0.28 of the size;
-    triangles turned at random). Brightness does not give the class away: every shape gets its own
-    brightness in [0.45, 1], the background a random tilt in [0, 0.3], then Gaussian noise of
-    std `noise` is added to every pixel. `seed` is an int or a numpy Generator."""
-    import torch
-
+def _shape_scenes(n: int, size: int, noise: float, max_shapes: int, seed):
+    """The scenes behind shapes_segmentation and shapes_detection: images (n, size, size) float64,
+    class masks (n, size, size) int64 and instance masks (n, size, size) int64 (0 background,
+    k for the k-th shape placed in the image, in the order they were drawn)."""
     rng = np.random.default_rng(seed)
     rows, cols = np.mgrid[0:size, 0:size].astype(np.float64) + 0.0
     X = np.zeros((n, size, size))
     masks = np.zeros((n, size, size), np.int64)
+    instances = np.zeros((n, size, size), np.int64)
     for i in range(n):
         gy, gx = rng.uniform(-1, 1, 2)
         ramp = (gy * rows + gx * cols) / size
@@ -245,5 +238,48 @@ def shapes_segmentation(n: int, size: int = 32, noise: float = 0.15, max_shapes:
             inside = _shape_mask(SHAPE_CLASSES[label], rows, cols, cy, cx, r, rng.uniform(0, TAU))
             X[i][inside] = rng.uniform(0.45, 1.0)
             masks[i][inside] = label
+            instances[i][inside] = len(placed)
         X[i] += rng.normal(0, noise, (size, size))
+    return X, masks, instances
+
+
+def shapes_segmentation(n: int, size: int = 32, noise: float = 0.15, max_shapes: int = 3,
+                        seed=0):
+    """Images of circles, squares and triangles on noisy backgrounds, with per-pixel class masks:
+    (X float32 (n, 1, size, size), masks int64 (n, size, size)), classes as in SHAPE_CLASSES
+    (0 background, 1 circle, 2 square, 3 triangle).
+
+    Each image holds 1 to `max_shapes` shapes that do not touch (radius 0.16–0.28 of the size;
+    triangles turned at random). Brightness does not give the class away: every shape gets its own
+    brightness in [0.45, 1], the background a random tilt in [0, 0.3], then Gaussian noise of
+    std `noise` is added to every pixel. `seed` is an int or a numpy Generator."""
+    import torch
+
+    X, masks, _ = _shape_scenes(n, size, noise, max_shapes, seed)
     return torch.from_numpy(X.astype(np.float32)[:, None]), torch.from_numpy(masks)
+
+
+def shapes_detection(n: int, size: int = 32, noise: float = 0.15, max_shapes: int = 3, seed=0):
+    """The scenes of shapes_segmentation (the same images for the same arguments), with a box and
+    a class per shape instead of a mask: (X float32 (n, 1, size, size), targets), where
+    targets[i] = (boxes float32 (k, 4), labels int64 (k,)) for the k shapes of image i.
+
+    A box is (x1, y1, x2, y2) in pixels, the tightest one around the shape's pixels: pixel (row,
+    col) covers [col, col + 1] × [row, row + 1], so x1 = the first column, x2 = the last + 1.
+    Labels are as in SHAPE_CLASSES (1 circle, 2 square, 3 triangle; 0, the background, is never a
+    box). Shapes do not touch, so two boxes overlap little or not at all."""
+    import torch
+
+    X, masks, instances = _shape_scenes(n, size, noise, max_shapes, seed)
+    targets = []
+    for mask, inst in zip(masks, instances):
+        boxes, labels = [], []
+        for k in range(1, inst.max() + 1):
+            rows, cols = np.nonzero(inst == k)
+            if len(rows) == 0:
+                continue
+            boxes.append([cols.min(), rows.min(), cols.max() + 1, rows.max() + 1])
+            labels.append(mask[rows[0], cols[0]])
+        targets.append((torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4),
+                        torch.tensor(labels, dtype=torch.int64)))
+    return torch.from_numpy(X.astype(np.float32)[:, None]), targets

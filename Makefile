@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # nbgrader runs `alembic` and Jupyter finds kernels by PATH: put the venv first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: setup lab test quick full regen lint assignments bench release clean
+.PHONY: setup lab test quick full site regen lint assignments bench release clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ quick: $(STAMP)          ## execute every notebook in quick mode, with the table
 full: $(STAMP)           ## execute every notebook at full settings, into docs/full-results.md
 	$(BIN)/python ci/run_notebooks.py --full --artifacts artifacts/full; \
 	$(BIN)/python ci/regen.py --measured artifacts/full/results.json
+
+# The website's notebooks: a full-mode run's when there is one (a release), else the quick copies.
+SITE_NOTEBOOKS ?= $(if $(wildcard artifacts/full/course),artifacts/full,artifacts/notebooks)
+
+site: $(STAMP)           ## the course website from the executed notebooks, offline, into artifacts/site/html
+	$(BIN)/python ci/build_site.py --notebooks $(SITE_NOTEBOOKS) --jobs 2
 
 regen: $(STAMP)          ## rewrite what the catalog generates: README table, browser gallery, results page
 	$(BIN)/python ci/regen.py

@@ -46,8 +46,10 @@ def mirror() -> Path:
 # last end), its busy time (summed over tests, both xdist workers) and its count, and writes them
 # to artifacts/test-times.json, from which ci/projection.py projects the suite to the full course.
 # The slow groups are collected first so that the two workers never end on one long test alone.
+# The website test alone comes last: it builds the site from the notebooks' executed copies (and
+# waits for any notebook still running).
 
-MARKED = ("notebooks", "assignments", "browser", "wheel")
+MARKED = ("notebooks", "assignments", "browser", "wheel", "website")
 FIRST = {"assignments": 0, "grading": 1, "notebooks": 2, "browser": 3, "wheel": 4}
 
 
@@ -64,6 +66,8 @@ def group_of(nodeid: str, keywords) -> str:
 
 
 def _weight(item):
+    if group_of(item.nodeid, item.keywords) == "website":   # last: it builds from the notebooks' copies
+        return 99, 0
     entry = getattr(item, "callspec", None) and item.callspec.params.get("entry")
     return FIRST.get(group_of(item.nodeid, item.keywords), 9), -(getattr(entry, "budget_quick", 0) or 0)
 

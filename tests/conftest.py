@@ -23,6 +23,26 @@ if "DLCOURSE_DATA_MIRROR" not in os.environ and SHARED_MIRROR.is_dir():
 os.environ["DLCOURSE_PROGRESS"] = "off"
 
 
+@pytest.fixture(scope="session")
+def require_browser():
+    """For the browser tests: check(*modules) skips unless Chromium, Playwright and the named modules
+    are there, and fails instead where DLCOURSE_REQUIRE_BROWSER=1 (CI), so that a missing browser
+    never counts as a pass."""
+    def check(*modules: str, install: str = "") -> None:
+        from ci.bench_widgets import CHROMIUM
+        reason = None if CHROMIUM.exists() else f"Chromium not found at {CHROMIUM}"
+        for module in ("playwright.sync_api", *modules):
+            try:
+                __import__(module)
+            except ImportError:
+                reason = reason or f"{module} is not installed{install}"
+        if reason:
+            if os.environ.get("DLCOURSE_REQUIRE_BROWSER") == "1":
+                pytest.fail(f"{reason}, and DLCOURSE_REQUIRE_BROWSER=1")
+            pytest.skip(reason)
+    return check
+
+
 @pytest.fixture
 def progress_file(tmp_path, monkeypatch) -> Path:
     """Progress recorded into a fresh file under tmp_path (the file does not exist yet)."""

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from ci.bench_widgets import (CHROMIUM, GALLERY, KERNEL_READY, gallery_names, kernel_exec, lab,
+from ci.bench_widgets import (GALLERY, KERNEL_READY, gallery_names, kernel_exec, lab,
                               launch, load, open_notebook, press_play, run_all, window)
 
 pytestmark = pytest.mark.browser
@@ -45,25 +45,10 @@ CJK_FONT = "Noto Sans CJK SC"
 BENIGN_ERRORS: list[re.Pattern] = [re.compile(r"\[anywidget\] Failed to initialize model")]
 
 
-def _require_browser():
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"Chromium not found at {CHROMIUM}"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "playwright (python) is not installed"
-    if reason:
-        if os.environ.get("DLCOURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}, and DLCOURSE_REQUIRE_BROWSER=1")
-        pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, require_browser):
     """A JupyterLab server on 127.0.0.1 serving a temporary copy of the gallery notebook."""
-    _require_browser()
+    require_browser()
     with lab([GALLERY], workdir=tmp_path_factory.mktemp("lab")) as running:
         yield running
 

@@ -58,21 +58,6 @@ USER_SETTINGS = {  # no news or update checks: the network is closed
 }
 
 
-def _require_browser():
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"Chromium not found at {CHROMIUM}"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "playwright (python) is not installed"
-    if reason:
-        if os.environ.get("DLCOURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}, and DLCOURSE_REQUIRE_BROWSER=1")
-        pytest.skip(reason)
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -80,9 +65,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def graded_course(tmp_path_factory):
+def graded_course(tmp_path_factory, require_browser):
     """A grading course with A01 generated and one solved submission autograded."""
-    _require_browser()
+    require_browser()
     pytest.importorskip("nbgrader")
     from dlcourse.grading import batch, course
 

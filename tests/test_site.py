@@ -41,26 +41,6 @@ CJK_FONT = "Noto Sans CJK SC"
 NOTEBOOK_WAIT = 1800   # s: the longest a whole-suite run waits for the notebook tests to end
 
 
-def _require_browser():
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"Chromium not found at {CHROMIUM}"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "playwright (python) is not installed"
-    try:
-        import myst_nb  # noqa: F401
-        import sphinx_book_theme  # noqa: F401
-    except ImportError:
-        reason = "the site's tools are not installed: pip install -e '.[site]'"
-    if reason:
-        if os.environ.get("DLCOURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{reason}, and DLCOURSE_REQUIRE_BROWSER=1")
-        pytest.skip(reason)
-
-
 def _wait_for_notebooks(session) -> None:
     """When this session executes the notebooks, wait until each has written its outcome."""
     running = {item.callspec.params["entry"].id for item in session.items
@@ -88,8 +68,8 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @pytest.fixture(scope="module")
-def site(request):
-    _require_browser()
+def site(request, require_browser):
+    require_browser("myst_nb", "sphinx_book_theme", install=": pip install -e '.[site]'")
     _wait_for_notebooks(request.session)
     missing = [e.id for e in catalog.load().ready if not (NOTEBOOKS / e.path).is_file()]
     if missing:

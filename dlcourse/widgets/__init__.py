@@ -11,6 +11,7 @@ from pkgutil import iter_modules
 from .base import Explorer
 from .beam_search import BeamExplorer
 from .broadcast import BroadcastExplorer, broadcast_result, parse_shape
+from .compression import CompressionExplorer
 from .compute_timeline import LANDMARKS, ComputeTimeline, era_fits, fit_doubling
 from .course_map import CourseMap
 
@@ -19,5 +20,6 @@ for _module in iter_modules(__path__):
     GALLERY.update(getattr(import_module(f".{_module.name}", __name__), "GALLERY", {}))
 del _module
 
-__all__ = ["GALLERY", "LANDMARKS", "BeamExplorer", "BroadcastExplorer", "ComputeTimeline", "CourseMap", "Explorer",
+__all__ = ["GALLERY", "LANDMARKS", "BeamExplorer", "BroadcastExplorer", "CompressionExplorer",
+           "ComputeTimeline", "CourseMap", "Explorer",
            "broadcast_result", "era_fits", "fit_doubling", "parse_shape"]

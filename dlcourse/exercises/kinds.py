@@ -147,6 +147,18 @@ def finite_or(explanation: str) -> Callable[[Any, Any, tuple], str | None]:
     return diagnose
 
 
+def same_as(got: Any, wrong: Callable, args: tuple, *, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """Whether a learner's output equals what the known-wrong version `wrong` gives on `args`: the
+    building block of a `diagnose` that names the mistake."""
+    import torch
+    try:
+        mine = wrong(*args)
+        got = torch.as_tensor(got, dtype=mine.dtype)
+        return got.shape == mine.shape and bool(torch.allclose(got, mine, rtol=rtol, atol=atol))
+    except Exception:  # noqa: BLE001 -- an output of another kind: not this mistake
+        return False
+
+
 def _explained(diagnose, got, expected, args) -> str | None:
     if diagnose is None:
         return None

@@ -6,23 +6,13 @@
 from __future__ import annotations
 
 from . import l3_12_answers as answers
-from .kinds import choices, number, write_function
+from .kinds import choices, number, same_as, write_function
 
 
 def _logits(seed, *shapes, scale=3.0):
     import torch
     g = torch.Generator().manual_seed(seed)
     return tuple(scale * torch.randn(*shape, generator=g, dtype=torch.float64) for shape in shapes)
-
-
-def _match(got, wrong, args):
-    import torch
-    try:
-        mine = wrong(*args)
-        got = torch.as_tensor(got, dtype=mine.dtype)
-        return got.shape == mine.shape and bool(torch.allclose(got, mine, rtol=1e-6, atol=1e-9))
-    except Exception:       # noqa: BLE001 - a learner's output of the wrong kind: not this mistake
-        return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -55,7 +45,7 @@ def _q1_diagnose(got, expected, args):
         (answers.discriminator_loss_naive,
          "through σ and log, a logit of ±120 gives log 0 = −inf; write −log σ(ℓ) as softplus(−ℓ)"),
     ]:
-        if _match(got, wrong, args):
+        if same_as(got, wrong, args):
             return why
     return None
 
@@ -96,7 +86,7 @@ def _q2_diagnose(got, expected, args):
         (answers.generator_loss_wrong_sign, "the sign: the generator minimizes −log D(G(z))"),
         (answers.generator_loss_summed, "average over the batch, as binary_cross_entropy_with_logits does"),
     ]:
-        if _match(got, wrong, args):
+        if same_as(got, wrong, args):
             return why
     return None
 

@@ -54,15 +54,17 @@ def project(times: dict, notebooks: list[dict], setup: float) -> str:
     budget_bound = sum(p.budget_quick for p in cat.pages) + LESSONS * max(
         (lesson.budget_quick for lesson in cat.ready), default=0)
     ceiling = (others + budget_bound) / workers + tail + setup
-    room = ((CI_BAR - setup - tail) * workers - others - notebooks_now) / (LESSONS - len(cat.ready))
     rows += ["", f"Measured now: {len(cat.ready)} lessons (mean quick-mode notebook {mean:.0f} s), "
                  f"{len(cat.assignments)} assignments, {workers} worker(s), session "
                  f"{times['total_wall']:.0f} s + {setup:.0f} s setup.",
              f"Projected at {LESSONS} lessons and {ASSIGNMENTS} assignments: {total:.0f} s busy / "
              f"{workers} + {tail:.0f} s tail + {setup:.0f} s setup ≈ **{wall / 60:.1f} min**; "
-             f"with every new notebook at its whole quick-mode budget: {ceiling / 60:.1f} min.",
-             f"To stay within {CI_BAR // 60} min, each new lesson's quick-mode notebook may take "
-             f"{room:.0f} s on average (today's lessons: {mean:.0f} s)."]
+             f"with every notebook at the largest quick-mode budget: {ceiling / 60:.1f} min."]
+    to_come = LESSONS - len(cat.ready)
+    if to_come > 0:
+        room = ((CI_BAR - setup - tail) * workers - others - notebooks_now) / to_come
+        rows.append(f"To stay within {CI_BAR // 60} min, each new lesson's quick-mode notebook may take "
+                    f"{room:.0f} s on average (today's lessons: {mean:.0f} s).")
     return "\n".join(rows)
 
 

@@ -52,6 +52,22 @@ def progress_file(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
+def planned_lesson(monkeypatch) -> str:
+    """The id of a lesson made "planned" (no notebook) in the catalog that dlcourse.catalog.load()
+    returns for this test: how the CLI and the course map show a lesson still to come, now that
+    the real catalog has none."""
+    from dataclasses import replace
+
+    from dlcourse import catalog
+
+    cat = catalog.load()
+    lesson_id = "L3.13"
+    lessons = tuple(replace(lesson, path=None) if lesson.id == lesson_id else lesson for lesson in cat.lessons)
+    monkeypatch.setattr(catalog, "load", lambda: replace(cat, lessons=lessons))
+    return lesson_id
+
+
+@pytest.fixture
 def mirror() -> Path:
     path = os.environ.get("DLCOURSE_DATA_MIRROR")
     if not path or not Path(path).is_dir():

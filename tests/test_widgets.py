@@ -310,7 +310,7 @@ def test_course_map_layout():
         assert min(upper) > max(lower), "one horizontal lane per level, L1 on top"
 
 
-def test_course_map_widget():
+def test_course_map_widget(planned_lesson):
     cat = catalog.load()
     course_map = CourseMap()
     nodes = course_map.fig.data
@@ -329,6 +329,5 @@ def test_course_map_widget():
     first = cat.ready[0]
     course_map.select(first.id)
     assert "href=" in course_map.status.value and Path(first.path).name in course_map.status.value
-    planned = next(lesson for lesson in cat.lessons if not lesson.ready)
-    course_map.select(planned.id)
+    course_map.select(planned_lesson)
     assert "planned" in course_map.status.value

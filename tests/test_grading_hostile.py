@@ -297,6 +297,24 @@ def test_the_static_scan_names_known_patterns_and_not_honest_code():
     assert any("solutions" in f for f in found["read_solution"])
 
 
+def test_the_static_scan_names_course_code_an_assignment_does_not_use():
+    """dlcourse.detection holds A12's answers: a submission that calls it is flagged, every
+    solution notebook (which uses only what its release imports) is not."""
+    from dlcourse.grading import scan
+
+    root = Path(__file__).resolve().parents[1]
+    for solution in sorted(root.glob("solutions/*/*.ipynb")):
+        release = json.loads((root / "assignments" / solution.parent.name / solution.name).read_text())
+        assert scan.scan(json.loads(solution.read_text()), release) == [], solution.name
+    a12 = json.loads((root / "assignments/A12-iou-nms-map/A12-iou-nms-map.ipynb").read_text())
+    flagged = "uses dlcourse.detection, course code the assignment does not use"
+    for cheat in ("from dlcourse.detection import nms", "import dlcourse\nnms = dlcourse.detection.nms",
+                  "from dlcourse import detection as d"):
+        assert scan.scan_source(cheat, set(), scan._course_modules(a12)) == [flagged], cheat
+    a06 = json.loads((root / "assignments/A06-lstm-char-lm/A06-lstm-char-lm.ipynb").read_text())
+    assert scan.scan_source("from dlcourse.text import CharVocab", set(), scan._course_modules(a06)) == []
+
+
 def test_what_the_guard_reads_from_the_locked_cells():
     import ast
 

@@ -78,6 +78,32 @@ def _helpers(release: dict) -> set[str]:
     return names
 
 
+def _course_modules(release: dict) -> set[str]:
+    """The dlcourse modules the release's own code cells import: a student may use those."""
+    modules: set[str] = set()
+    for cell in release["cells"]:
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse(_MAGIC.sub(r"\1pass", "".join(cell["source"]) if isinstance(cell["source"], list)
+                                        else cell["source"]))
+        except SyntaxError:
+            continue
+        modules |= {m for m in _imported(tree) if m.split(".")[0] == "dlcourse"}
+    return modules
+
+
+def _imported(tree) -> list[str]:
+    """Every module an import statement names, `from a import b` counted as a and a.b."""
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+    return names
+
+
 def _root(node) -> str | None:
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
         node = node.func if isinstance(node, ast.Call) else node.value
@@ -94,8 +120,12 @@ def _dotted(node) -> str:
     return ".".join(reversed(parts))
 
 
-def scan_source(source: str, helpers: set[str]) -> list[str]:
-    """What is suspicious in one cell's source (each finding once, in the order found)."""
+def scan_source(source: str, helpers: set[str], course_modules: set[str] = frozenset()) -> list[str]:
+    """What is suspicious in one cell's source (each finding once, in the order found).
+
+    `course_modules`: the dlcourse modules the release imports; any other is course code the
+    assignment does not need, and may hold the reference answers (dlcourse.detection has A12's).
+    """
     found: list[str] = []
 
     def note(what: str) -> None:
@@ -125,6 +155,12 @@ def scan_source(source: str, helpers: set[str]) -> list[str]:
                 note(_MODULES[top])
             if node.module.startswith("dlcourse.grading") and node.module != "dlcourse.grading.selfcheck":
                 note("imports the grader")
+    used = _imported(tree) + [".".join(_dotted(n).split(".")[:2]) for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+    foreign = {name for name in used if name.split(".")[0] == "dlcourse" and not name.startswith("dlcourse.grading")
+               and name not in course_modules and not any(m.startswith(name + ".") for m in course_modules)}
+    for name in sorted(foreign):
+        if not any(name.startswith(other + ".") for other in foreign):
+            note(f"uses {name}, course code the assignment does not use")
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in _ATTRIBUTES:
             note(f"touches {_ATTRIBUTES[node.attr]}")
@@ -161,10 +197,10 @@ def scan_source(source: str, helpers: set[str]) -> list[str]:
 
 def scan(nb: dict, release: dict, limit: int = 6) -> list[str]:
     """`<what> (<cell>)` for each suspicious thing in the student's cells, at most `limit`."""
-    helpers = _helpers(release)
+    helpers, course_modules = _helpers(release), _course_modules(release)
     out: list[str] = []
     for label, source in _student_cells(nb, release):
-        for what in scan_source(source, helpers):
+        for what in scan_source(source, helpers, course_modules):
             item = f"{what} ({label})"
             if item not in out:
                 out.append(item)

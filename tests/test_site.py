@@ -203,15 +203,19 @@ def check(manifest: dict, base: str, served: list) -> tuple[dict, list[str]]:
             fonts = _platform_fonts(page, cdp, "table td:nth-child(2) strong")
             if not any(CJK_FONT in f for f in fonts):
                 problems.append(f"glossary: its Chinese terms are drawn with {fonts}, not {CJK_FONT}")
-            # full-text search: a word of the lesson prose finds lesson pages
-            current["url"] = "search.html?q=gradient"
-            page.goto(f"{base}/search.html?q=gradient")
-            try:
-                page.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0",
-                                       timeout=30_000)
-            except Exception:
-                problems.append("search: 'gradient' found nothing")
-            page.screenshot(path=shots / "search.png")
+            # full-text search: a word of the lesson prose finds lesson pages, in either language; 注意力
+            # (attention) stands in the text only inside longer terms (自注意力, 注意力机制), so this
+            # needs the Chinese cut into words
+            for query, lesson in (("gradient", "L1.04"), ("注意力", "L3.09")):
+                current["url"] = f"search.html?q={query}"
+                page.goto(f"{base}/search.html?q={urllib.parse.quote(query)}")
+                try:
+                    page.wait_for_function(
+                        "lesson => [...document.querySelectorAll('#search-results li a')].some(a => a.href.includes(lesson))",
+                        arg=lesson, timeout=30_000)
+                except Exception:
+                    problems.append(f"search: {query!r} did not find {lesson}")
+                page.screenshot(path=shots / f"search-{lesson}.png")
         except Exception:
             page.screenshot(path=shots / "failure.png")
             raise

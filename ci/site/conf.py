@@ -4,6 +4,8 @@ leaves it, at build time or in the browser."""
 import json
 from pathlib import Path
 
+import sphinx.search.zh
+
 HERE = Path(__file__).parent
 SITE = json.loads((HERE / "site.json").read_text())
 
@@ -48,5 +50,17 @@ html_theme_options = {
     "home_page_in_toc": True,
 }
 html_context = {"default_mode": "light"}
-html_search_language = "en"
+# "zh": jieba cuts the Chinese into words for the index (术语 inside longer phrases are found);
+# Latin words still go through the English stemmer.
+html_search_language = "zh"
 suppress_warnings = ["mystnb.unknown_mime_type"]
+
+
+class SearchChinese(sphinx.search.zh.SearchChinese):
+    # Sphinx 9.0 names the page's JS stemmer after language_name, and "ChineseStemmer" does not
+    # exist: Chinese search stems its Latin words with the English one (sphinx-doc/sphinx#14229).
+    language_name = "English"
+
+
+def setup(app):
+    app.add_search_language(SearchChinese)

@@ -210,9 +210,8 @@ def check(manifest: dict, base: str, served: list) -> tuple[dict, list[str]]:
                 current["url"] = f"search.html?q={query}"
                 page.goto(f"{base}/search.html?q={urllib.parse.quote(query)}")
                 try:
-                    page.wait_for_function(
-                        "lesson => [...document.querySelectorAll('#search-results li a')].some(a => a.href.includes(lesson))",
-                        arg=lesson, timeout=30_000)
+                    page.wait_for_function("lesson => [...document.querySelectorAll('#search-results li a')]"
+                                           ".some(a => a.href.includes(lesson))", arg=lesson, timeout=30_000)
                 except Exception:
                     problems.append(f"search: {query!r} did not find {lesson}")
                 page.screenshot(path=shots / f"search-{lesson}.png")

@@ -155,7 +155,8 @@ def scan_source(source: str, helpers: set[str], course_modules: set[str] = froze
                 note(_MODULES[top])
             if node.module.startswith("dlcourse.grading") and node.module != "dlcourse.grading.selfcheck":
                 note("imports the grader")
-    used = _imported(tree) + [".".join(_dotted(n).split(".")[:2]) for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+    used = _imported(tree) + [".".join(_dotted(n).split(".")[:2])
+                              for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
     foreign = {name for name in used if name.split(".")[0] == "dlcourse" and not name.startswith("dlcourse.grading")
                and name not in course_modules and not any(m.startswith(name + ".") for m in course_modules)}
     for name in sorted(foreign):

@@ -126,6 +126,23 @@ def test_write_function_compares_tuples_and_lets_a_diagnosis_explain(capsys):
         ex, lambda x: 1.0, capsys)
 
 
+def test_write_function_names_a_known_mistake_after_the_diagnosis(capsys):
+    def swapped(x, y):
+        return y - x
+
+    def diagnose(got, expected, args):
+        return "not a number" if not torch.is_tensor(got) else None
+
+    ex = _exercise(write_function, "diff(x, y)", lambda x, y: x - y,
+                   lambda: [(torch.tensor([1.0, 5.0]), torch.tensor([2.0, 3.0]))],
+                   diagnose=diagnose, mistakes=[(swapped, "x comes first")], wrong_answers=[torch.add, swapped])
+    assert ex.wrong_answers == [swapped, torch.add], "every mistake is proven wrong too, once"
+    assert ex.check(lambda x, y: x - y)
+    assert "): x comes first" in _said(ex, swapped, capsys)
+    assert "): not a number" in _said(ex, lambda x, y: [1.0, -2.0], capsys), "the diagnosis speaks first"
+    assert "x comes first" not in _said(ex, torch.add, capsys)
+
+
 def test_finite_or_explains_an_overflow(capsys):
     ex = _exercise(write_function, "softmax(S)", lambda S: S.softmax(-1),
                    lambda: [(torch.tensor([1000.0, 1001.0]),)],

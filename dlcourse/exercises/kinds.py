@@ -100,15 +100,19 @@ def number(expected: float | Callable[[], float], *, what: str, rtol: float = 1e
 def write_function(signature: str, reference: Callable, cases: Callable[[], Any], *,
                    rtol: float = 1e-6, atol: float = 1e-9, parts: Sequence[str] | None = None,
                    diagnose: Callable[[Any, Any, tuple], str | None] | None = None,
-                   **exercise) -> Exercise:
+                   mistakes: Sequence[tuple[Callable, str]] = (), **exercise) -> Exercise:
     """The learner writes `signature` ("huber(pred, target, delta)"). `cases()` gives the inputs:
     a list of argument tuples, or a dict {label: argument tuple} for edge cases that deserve a
     name. Each case runs through the learner's function and `reference` on fresh copies; outputs
     are compared with `check.matches` (`parts` names the items of a tuple output; a dict keyed by
 `parts`, as a `backward` returning gradients by parameter name, is read as that tuple). The first
     mismatch fails, naming the call. `diagnose(got, expected, args)` may then explain it better
-    (a known mistake) by returning a sentence."""
+    by returning a sentence; failing that, `mistakes`, pairs (a known-wrong version, its sentence),
+    name the first whose output the answer reproduces (`same_as`). The wrong versions of
+    `mistakes` join `wrong_answers`, so each is also proven to fail."""
     fname, params = _parse(signature)
+    wrong = [w for w, _ in mistakes]
+    exercise["wrong_answers"] = wrong + [w for w in exercise.get("wrong_answers", ()) if w not in wrong]
 
     def checker(answer):
         fn = check.as_function(answer, signature)
@@ -126,7 +130,8 @@ def write_function(signature: str, reference: Callable, cases: Callable[[], Any]
             except NotAttempted:
                 raise
             except CheckFailed as failure:
-                why = _explained(diagnose, got, expected, args)
+                why = _explained(diagnose, got, expected, args) or next(
+                    (why for mistake, why in mistakes if same_as(got, mistake, args)), None)
                 if why:
                     raise CheckFailed(f"{call}: {why}") from None
                 raise failure from None
@@ -152,7 +157,7 @@ def same_as(got: Any, wrong: Callable, args: tuple, *, rtol: float = 1e-6, atol:
     building block of a `diagnose` that names the mistake."""
     import torch
     try:
-        mine = wrong(*args)
+        mine = torch.as_tensor(wrong(*args))
         got = torch.as_tensor(got, dtype=mine.dtype)
         return got.shape == mine.shape and bool(torch.allclose(got, mine, rtol=rtol, atol=atol))
     except Exception:  # noqa: BLE001 -- an output of another kind: not this mistake

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from . import l3_12_answers as answers
-from .kinds import choices, number, same_as, write_function
+from .kinds import choices, number, write_function
 
 
 def _logits(seed, *shapes, scale=3.0):
@@ -37,27 +37,19 @@ def _discriminator_reference(real_logits, fake_logits):
             + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
 
 
-def _q1_diagnose(got, expected, args):
-    for wrong, why in [
+q1 = write_function(
+    "discriminator_loss(real_logits, fake_logits)", _discriminator_reference, _q1_cases, rtol=1e-9, atol=1e-9,
+    name="Q1 · the discriminator's loss",
+    hint_text=("−log σ(ℓ) = softplus(−ℓ) and −log(1 − σ(ℓ)) = softplus(ℓ). The loss is the mean over "
+               "the real batch of the first plus the mean over the fake batch of the second."),
+    right_answer=answers.discriminator_loss,
+    mistakes=[
         (answers.discriminator_loss_swapped, "the labels are swapped: real samples are 1, fakes 0"),
         (answers.discriminator_loss_no_minus,
          "that is the log-likelihood the discriminator maximizes; the loss is its negative"),
         (answers.discriminator_loss_naive,
          "through σ and log, a logit of ±120 gives log 0 = −inf; write −log σ(ℓ) as softplus(−ℓ)"),
-    ]:
-        if same_as(got, wrong, args):
-            return why
-    return None
-
-
-q1 = write_function(
-    "discriminator_loss(real_logits, fake_logits)", _discriminator_reference, _q1_cases, rtol=1e-9, atol=1e-9,
-    diagnose=_q1_diagnose, name="Q1 · the discriminator's loss",
-    hint_text=("−log σ(ℓ) = softplus(−ℓ) and −log(1 − σ(ℓ)) = softplus(ℓ). The loss is the mean over "
-               "the real batch of the first plus the mean over the fake batch of the second."),
-    right_answer=answers.discriminator_loss,
-    wrong_answers=[answers.discriminator_loss_swapped, answers.discriminator_loss_no_minus,
-                   answers.discriminator_loss_naive],
+    ],
 )
 
 
@@ -68,7 +60,8 @@ def _q2_cases():
     import torch
     return {
         "32 fake logits": _logits(3, (32, 1)),
-        "a (5, 1) batch the discriminator rejects firmly (logits −30)": (torch.full((5, 1), -30.0, dtype=torch.float64),),
+        "a (5, 1) batch the discriminator rejects firmly (logits −30)":
+            (torch.full((5, 1), -30.0, dtype=torch.float64),),
         "a (4, 1) batch of mixed logits": (torch.tensor([[-200.0], [-2.0], [0.0], [5.0]], dtype=torch.float64),),
     }
 
@@ -79,25 +72,17 @@ def _generator_reference(fake_logits):
     return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
 
 
-def _q2_diagnose(got, expected, args):
-    for wrong, why in [
+q2 = write_function(
+    "generator_loss(fake_logits)", _generator_reference, _q2_cases, rtol=1e-9, atol=1e-9,
+    name="Q2 · the non-saturating generator loss",
+    hint_text="−log D(G(z)) = −log σ(ℓ) = softplus(−ℓ), averaged over the batch.",
+    right_answer=answers.generator_loss,
+    mistakes=[
         (answers.generator_loss_minimax,
          "that is the minimax loss log(1 − D(G(z))), which saturates; the non-saturating one is −log D(G(z))"),
         (answers.generator_loss_wrong_sign, "the sign: the generator minimizes −log D(G(z))"),
         (answers.generator_loss_summed, "average over the batch, as binary_cross_entropy_with_logits does"),
-    ]:
-        if same_as(got, wrong, args):
-            return why
-    return None
-
-
-q2 = write_function(
-    "generator_loss(fake_logits)", _generator_reference, _q2_cases, rtol=1e-9, atol=1e-9,
-    diagnose=_q2_diagnose, name="Q2 · the non-saturating generator loss",
-    hint_text="−log D(G(z)) = −log σ(ℓ) = softplus(−ℓ), averaged over the batch.",
-    right_answer=answers.generator_loss,
-    wrong_answers=[answers.generator_loss_minimax, answers.generator_loss_wrong_sign,
-                   answers.generator_loss_summed],
+    ],
 )
 
 # ---------------------------------------------------------------------------------------------

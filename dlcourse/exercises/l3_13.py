@@ -52,29 +52,20 @@ def _iterated_reference(x0, t, noise, alpha_bar):
     return mean_coef[t].reshape(shape) * x0 + variance[t].sqrt().reshape(shape) * noise
 
 
-def _q1_diagnose(got, expected, args):
-    import torch
-    for wrong, why in [
+q1 = write_function(
+    "q_sample(x0, t, noise, alpha_bar)", _iterated_reference, _q1_cases, rtol=1e-9, atol=1e-9,
+    name="Q1 · the forward process in one step",
+    hint_text=("x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε. t holds one step per example: alpha_bar[t] has "
+               "shape (N,); reshape it to (N, 1, …) so that it broadcasts over the other axes."),
+    right_answer=answers.q_sample,
+    mistakes=[
         (answers.q_sample_variance_weights,
          "x_0 is weighted by √ᾱ_t and the noise by √(1 − ᾱ_t), the square roots of the variances"),
         (answers.q_sample_noise_std_wrong,
          "the noise's weight is √(1 − ᾱ_t), not 1 − √ᾱ_t: the *variances* ᾱ_t and 1 − ᾱ_t sum to one"),
         (answers.q_sample_one_t_for_all, "each example has its own t: index alpha_bar with the whole t"),
-    ]:
-        mine = wrong(*args)
-        if torch.as_tensor(got).shape == mine.shape and torch.allclose(torch.as_tensor(got, dtype=mine.dtype), mine):
-            return why
-    return None
-
-
-q1 = write_function(
-    "q_sample(x0, t, noise, alpha_bar)", _iterated_reference, _q1_cases, rtol=1e-9, atol=1e-9,
-    diagnose=_q1_diagnose, name="Q1 · the forward process in one step",
-    hint_text=("x_t = √ᾱ_t · x_0 + √(1 − ᾱ_t) · ε. t holds one step per example: alpha_bar[t] has "
-               "shape (N,); reshape it to (N, 1, …) so that it broadcasts over the other axes."),
-    right_answer=answers.q_sample,
-    wrong_answers=[answers.q_sample_variance_weights, answers.q_sample_noise_std_wrong,
-                   answers.q_sample_one_t_for_all, answers.q_sample_alpha_for_alpha_bar],
+    ],
+    wrong_answers=[answers.q_sample_alpha_for_alpha_bar],
 )
 
 
@@ -103,29 +94,20 @@ def _posterior_reference(x_t, eps, t, betas):
     return (ab_prev.sqrt() * b * x0 + (1 - b).sqrt() * (1 - ab_prev) * x_t) / (1 - ab)
 
 
-def _q2_diagnose(got, expected, args):
-    import torch
-    for wrong, why in [
+q2 = write_function(
+    "reverse_mean(x_t, eps, t, betas)", _posterior_reference, _q2_cases, rtol=1e-9, atol=1e-9,
+    name="Q2 · one reverse step's mean",
+    hint_text=("μ_θ = (x_t − β_t / √(1 − ᾱ_t) · ε̂) / √α_t with α_t = 1 − β_t and ᾱ_t = "
+               "(1 − betas).cumprod(0)[t] (betas[0] = 0, so index t is step t)."),
+    right_answer=answers.reverse_mean,
+    mistakes=[
         (answers.reverse_mean_alpha_for_alpha_bar,
          "the noise is scaled by β_t / √(1 − ᾱ_t), with ᾱ_t the product over all steps so far"),
         (answers.reverse_mean_no_rescale, "the whole bracket is divided by √α_t = √(1 − β_t)"),
         (answers.reverse_mean_predicted_x0,
          "that is the predicted x̂_0, a jump all the way to t = 0; one step removes only a little noise"),
         (answers.reverse_mean_off_by_one, "use β_t and ᾱ_t of step t itself, not of t − 1"),
-    ]:
-        if torch.allclose(torch.as_tensor(got, dtype=torch.float64), wrong(*args)):
-            return why
-    return None
-
-
-q2 = write_function(
-    "reverse_mean(x_t, eps, t, betas)", _posterior_reference, _q2_cases, rtol=1e-9, atol=1e-9,
-    diagnose=_q2_diagnose, name="Q2 · one reverse step's mean",
-    hint_text=("μ_θ = (x_t − β_t / √(1 − ᾱ_t) · ε̂) / √α_t with α_t = 1 − β_t and ᾱ_t = "
-               "(1 − betas).cumprod(0)[t] (betas[0] = 0, so index t is step t)."),
-    right_answer=answers.reverse_mean,
-    wrong_answers=[answers.reverse_mean_alpha_for_alpha_bar, answers.reverse_mean_no_rescale,
-                   answers.reverse_mean_predicted_x0, answers.reverse_mean_off_by_one],
+    ],
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -51,9 +51,14 @@ def _gae_reference(rewards, values, dones, gamma, lam):
     return torch.tensor(out, dtype=torch.float64)
 
 
-def _q1_diagnose(got, expected, args):
-    import torch
-    for wrong, why in [
+q1 = write_function(
+    "gae(rewards, values, dones, gamma, lam)", _gae_reference, _q1_cases, rtol=1e-9, atol=1e-9,
+    name="Q1 · generalized advantage estimation",
+    hint_text=("Loop t from T − 1 down to 0 with a running sum `last = 0`: keep = 1 − dones[t]; "
+               "delta = rewards[t] + gamma * values[t + 1] * keep − values[t]; "
+               "last = delta + gamma * lam * keep * last; adv[t] = last."),
+    right_answer=answers.gae,
+    mistakes=[
         (answers.gae_ignores_dones,
          "where dones[t] = 1 the episode ended: no bootstrap from values[t + 1] (a new episode's "
          "start) and no advantage carried back across the end"),
@@ -62,21 +67,7 @@ def _q1_diagnose(got, expected, args):
                                "recursion backwards, from the last step to the first"),
         (answers.gae_td_errors_only, "those are the one-step TD errors δ_t; the advantage adds "
                                      "γλ times the next step's advantage"),
-    ]:
-        if torch.allclose(torch.as_tensor(got, dtype=torch.float64), wrong(*args)):
-            return why
-    return None
-
-
-q1 = write_function(
-    "gae(rewards, values, dones, gamma, lam)", _gae_reference, _q1_cases, rtol=1e-9, atol=1e-9,
-    diagnose=_q1_diagnose, name="Q1 · generalized advantage estimation",
-    hint_text=("Loop t from T − 1 down to 0 with a running sum `last = 0`: keep = 1 − dones[t]; "
-               "delta = rewards[t] + gamma * values[t + 1] * keep − values[t]; "
-               "last = delta + gamma * lam * keep * last; adv[t] = last."),
-    right_answer=answers.gae,
-    wrong_answers=[answers.gae_ignores_dones, answers.gae_without_lambda, answers.gae_forwards,
-                   answers.gae_td_errors_only],
+    ],
 )
 
 
@@ -115,9 +106,13 @@ def _clip_reference(logp_new, logp_old, advantages, eps):
     return torch.tensor(-total / len(advantages), dtype=torch.float64)
 
 
-def _q2_diagnose(got, expected, args):
-    import torch
-    for wrong, why in [
+q2 = write_function(
+    "ppo_clip_loss(logp_new, logp_old, advantages, eps)", _clip_reference, _q2_cases, rtol=1e-9,
+    atol=1e-9, name="Q2 · PPO's clipped loss",
+    hint_text=("ratio = torch.exp(logp_new − logp_old); clipped = ratio.clamp(1 − eps, 1 + eps); "
+               "the loss is −torch.min(ratio * advantages, clipped * advantages).mean()."),
+    right_answer=answers.ppo_clip_loss,
+    mistakes=[
         (answers.ppo_clip_loss_no_sign,
          "that is the objective to *maximize*; an optimizer minimizes, so return its negative"),
         (answers.ppo_clip_loss_clipped_only,
@@ -126,20 +121,7 @@ def _q2_diagnose(got, expected, args):
         (answers.ppo_clip_loss_max, "the min of the two terms (a pessimistic bound), not the max"),
         (answers.ppo_clip_loss_log_ratio,
          "the ratio is π_new/π_old = exp(logp_new − logp_old), not the difference of the logs"),
-    ]:
-        if torch.allclose(torch.as_tensor(got, dtype=torch.float64), wrong(*args)):
-            return why
-    return None
-
-
-q2 = write_function(
-    "ppo_clip_loss(logp_new, logp_old, advantages, eps)", _clip_reference, _q2_cases, rtol=1e-9,
-    atol=1e-9, diagnose=_q2_diagnose, name="Q2 · PPO's clipped loss",
-    hint_text=("ratio = torch.exp(logp_new − logp_old); clipped = ratio.clamp(1 − eps, 1 + eps); "
-               "the loss is −torch.min(ratio * advantages, clipped * advantages).mean()."),
-    right_answer=answers.ppo_clip_loss,
-    wrong_answers=[answers.ppo_clip_loss_clipped_only, answers.ppo_clip_loss_max,
-                   answers.ppo_clip_loss_log_ratio, answers.ppo_clip_loss_no_sign],
+    ],
 )
 
 # ---------------------------------------------------------------------------------------------

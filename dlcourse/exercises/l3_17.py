@@ -34,34 +34,20 @@ def _lora_reference(x, weight, bias, A, B, alpha):
     return F.linear(x, weight + (alpha / A.shape[0]) * B @ A, bias)
 
 
-def _q1_diagnose(got, expected, args):
-    import torch
-    got = torch.as_tensor(got, dtype=torch.float64)
-    for wrong, why in [
+q1 = write_function(
+    "lora_forward(x, weight, bias, A, B, alpha)", _lora_reference, _q1_cases,
+    rtol=0, atol=1e-10, name="Q1 · the LoRA forward pass",
+    hint_text=("The frozen layer is x @ weight.T + bias. The update goes through the rank-r "
+               "bottleneck: (x @ A.T) has r features, then @ B.T brings it to the output size; "
+               "scale it by alpha / r with r = A.shape[0]. Never form B @ A: that is the point."),
+    right_answer=answers.lora_forward,
+    mistakes=[
         (answers.lora_forward_no_scale, "the update is scaled by α/r: (α/r)·B·A·x"),
         (answers.lora_forward_alpha_only, "the scale is α/r, not α: r is A.shape[0]"),
         (answers.lora_forward_transposed, "x has features in its last axis, so x ↦ x·Aᵀ·Bᵀ (as x·Wᵀ), "
                                           "not x·(BA)"),
         (answers.lora_forward_no_base, "LoRA adds its update to the frozen layer's output W·x + b"),
-    ]:
-        try:
-            mine = wrong(*args).double()
-        except RuntimeError:
-            continue
-        if mine.shape == got.shape and torch.allclose(got, mine, atol=1e-6):
-            return why
-    return None
-
-
-q1 = write_function(
-    "lora_forward(x, weight, bias, A, B, alpha)", _lora_reference, _q1_cases,
-    rtol=0, atol=1e-10, diagnose=_q1_diagnose, name="Q1 · the LoRA forward pass",
-    hint_text=("The frozen layer is x @ weight.T + bias. The update goes through the rank-r "
-               "bottleneck: (x @ A.T) has r features, then @ B.T brings it to the output size; "
-               "scale it by alpha / r with r = A.shape[0]. Never form B @ A: that is the point."),
-    right_answer=answers.lora_forward,
-    wrong_answers=[answers.lora_forward_no_scale, answers.lora_forward_alpha_only,
-                   answers.lora_forward_transposed, answers.lora_forward_no_base],
+    ],
 )
 
 

@@ -36,8 +36,15 @@ def _q1_cases():
     return cases
 
 
-def _q1_diagnose(got, expected, args):
-    for wrong, why in [
+q1 = write_function(
+    "bm25_scores(query, docs, k1, b)", answers.bm25_scores, _q1_cases,
+    name="Q1 · BM25 scores",
+    hint_text=("N = len(docs), avgdl = the mean document length. For each document d, sum over the "
+               "query's terms t: idf(t) · tf · (k1 + 1) / (tf + k1 · (1 − b + b · len(d) / avgdl)), with "
+               "tf = d.count(t), df = the number of documents containing t and "
+               "idf = math.log(1 + (N − df + 0.5) / (df + 0.5)). Return one score per document."),
+    right_answer=answers.bm25_scores,
+    mistakes=[
         (answers.bm25_scores_raw_idf, "the idf is ln(1 + (N − df + 0.5) / (df + 0.5)): without the 1 + it "
                                       "goes negative for a term in more than half of the documents"),
         (answers.bm25_scores_no_length, "the denominator is tf + k1·(1 − b + b·|d| / avgdl): a long "
@@ -46,23 +53,7 @@ def _q1_diagnose(got, expected, args):
                                         "not tf itself"),
         (answers.bm25_scores_unique_terms, "sum over the query's terms as given: a term that appears twice "
                                            "in the query adds its part twice"),
-    ]:
-        if all(abs(g - w) < 1e-9 for g, w in zip(got, wrong(*args))):
-            return why
-    return None
-
-
-q1 = write_function(
-    "bm25_scores(query, docs, k1, b)", answers.bm25_scores, _q1_cases,
-    diagnose=_q1_diagnose,
-    name="Q1 · BM25 scores",
-    hint_text=("N = len(docs), avgdl = the mean document length. For each document d, sum over the "
-               "query's terms t: idf(t) · tf · (k1 + 1) / (tf + k1 · (1 − b + b · len(d) / avgdl)), with "
-               "tf = d.count(t), df = the number of documents containing t and "
-               "idf = math.log(1 + (N − df + 0.5) / (df + 0.5)). Return one score per document."),
-    right_answer=answers.bm25_scores,
-    wrong_answers=[answers.bm25_scores_raw_idf, answers.bm25_scores_no_length,
-                   answers.bm25_scores_linear_tf, answers.bm25_scores_unique_terms],
+    ],
 )
 
 

@@ -36,30 +36,19 @@ def _quantize_reference(x, scale, zero_point):
         return torch.quantize_per_tensor(x, scale, zero_point, torch.qint8).int_repr()
 
 
-def _q1_diagnose(got, expected, args):
-    import torch
-    got = torch.as_tensor(got).double()
-    for wrong, why in [
+q1 = write_function(
+    "quantize(x, scale, zero_point)", _quantize_reference, _q1_cases, rtol=0, atol=0,
+    name="Q1 · affine int8 quantization",
+    hint_text=("q = clamp(round(x / scale) + zero_point, −128, 127); torch.round rounds half to "
+               "even, as torch.quantize_per_tensor does. Return integers (int8 or any integer type)."),
+    right_answer=answers.quantize,
+    mistakes=[
         (answers.quantize_no_clamp, "int8 holds −128 … 127: clamp after adding the zero point"),
         (answers.quantize_truncate, "round to the nearest integer (torch.round, half to even); a "
                                     "cast truncates towards zero"),
         (answers.quantize_minus_zero_point, "quantizing adds the zero point: q = round(x/s) + z"),
         (answers.quantize_times_scale, "divide by the scale: s is the real size of one integer step"),
-    ]:
-        mine = torch.as_tensor(wrong(*args)).double()
-        if mine.shape == got.shape and torch.equal(mine, got):
-            return why
-    return None
-
-
-q1 = write_function(
-    "quantize(x, scale, zero_point)", _quantize_reference, _q1_cases, rtol=0, atol=0,
-    diagnose=_q1_diagnose, name="Q1 · affine int8 quantization",
-    hint_text=("q = clamp(round(x / scale) + zero_point, −128, 127); torch.round rounds half to "
-               "even, as torch.quantize_per_tensor does. Return integers (int8 or any integer type)."),
-    right_answer=answers.quantize,
-    wrong_answers=[answers.quantize_no_clamp, answers.quantize_truncate,
-                   answers.quantize_minus_zero_point, answers.quantize_times_scale],
+    ],
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -84,31 +73,20 @@ def _mask_reference(weight, sparsity):
     return prune.L1Unstructured(amount=sparsity).compute_mask(weight, default_mask=torch.ones_like(weight))
 
 
-def _q2_diagnose(got, expected, args):
-    import torch
-    got = torch.as_tensor(got).double()
-    for wrong, why in [
+q2 = write_function(
+    "magnitude_mask(weight, sparsity)", _mask_reference, _q2_cases, rtol=0, atol=0,
+    name="Q2 · magnitude-pruning mask",
+    hint_text=("k = round(sparsity · weight.numel()) weights go. torch.topk(weight.abs().flatten(), "
+               "k, largest=False).indices are the k smallest magnitudes: set those entries of a "
+               "mask of ones (the weight's shape) to 0."),
+    right_answer=answers.magnitude_mask,
+    mistakes=[
         (answers.magnitude_mask_signed, "rank the weights by magnitude |w|: a large negative weight "
                                         "matters as much as a large positive one"),
         (answers.magnitude_mask_largest, "remove the *smallest* magnitudes and keep the largest"),
         (answers.magnitude_mask_floor, "count the weights to remove as round(sparsity · n), as "
                                        "torch.nn.utils.prune does, not int(…)"),
-    ]:
-        mine = torch.as_tensor(wrong(*args)).double()
-        if mine.shape == got.shape and torch.equal(mine, got):
-            return why
-    return None
-
-
-q2 = write_function(
-    "magnitude_mask(weight, sparsity)", _mask_reference, _q2_cases, rtol=0, atol=0,
-    diagnose=_q2_diagnose, name="Q2 · magnitude-pruning mask",
-    hint_text=("k = round(sparsity · weight.numel()) weights go. torch.topk(weight.abs().flatten(), "
-               "k, largest=False).indices are the k smallest magnitudes: set those entries of a "
-               "mask of ones (the weight's shape) to 0."),
-    right_answer=answers.magnitude_mask,
-    wrong_answers=[answers.magnitude_mask_signed, answers.magnitude_mask_largest,
-                   answers.magnitude_mask_floor],
+    ],
 )
 
 # ---------------------------------------------------------------------------------------------

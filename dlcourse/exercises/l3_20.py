@@ -52,28 +52,19 @@ def _hvp_reference(f, x, v):
     return torch.autograd.functional.hvp(f, x, v)[1]
 
 
-def _q1_diagnose(got, expected, args):
-    import torch
-    for wrong, why in [
-        (answers.hvp_gradient, "that is the gradient ∇f(x): differentiate ∇f(x)·v once more"),
-        (answers.hvp_gradient_times_v, "that is ∇f(x) ⊙ v, first-order only: H v needs a second backward "
-                                       "pass through the gradient (create_graph=True)"),
-        (answers.hvp_outer, "that is (∇f·v)∇f, an outer product of gradients, not the Hessian"),
-    ]:
-        mine = wrong(*args)
-        if torch.as_tensor(got).shape == mine.shape and torch.allclose(torch.as_tensor(got, dtype=mine.dtype), mine):
-            return why
-    return None
-
-
 q1 = write_function(
     "hvp(f, x, v)", _hvp_reference, _q1_cases, rtol=1e-9, atol=1e-9,
-    diagnose=_q1_diagnose, name="Q1 · a Hessian-vector product",
+    name="Q1 · a Hessian-vector product",
     hint_text=("Make x a leaf that requires grad, take g = ∇f(x) with torch.autograd.grad(…, "
                "create_graph=True) so that g is itself differentiable, then differentiate the scalar "
                "(g · v).sum() with respect to x: ∇(∇f·v) = H v, since v does not depend on x."),
     right_answer=answers.hvp,
-    wrong_answers=[answers.hvp_gradient, answers.hvp_gradient_times_v, answers.hvp_outer],
+    mistakes=[
+        (answers.hvp_gradient, "that is the gradient ∇f(x): differentiate ∇f(x)·v once more"),
+        (answers.hvp_gradient_times_v, "that is ∇f(x) ⊙ v, first-order only: H v needs a second backward "
+                                       "pass through the gradient (create_graph=True)"),
+        (answers.hvp_outer, "that is (∇f·v)∇f, an outer product of gradients, not the Hessian"),
+    ],
 )
 
 
@@ -100,15 +91,6 @@ def _pinv_reference(X, y):
 
 def _q2_diagnose(got, expected, args):
     import torch
-    for wrong, why in [
-        (answers.min_norm_ridge, "that is ridge regression with λ = 1: the minimum-norm solution is the "
-                                 "limit λ → 0, not λ = 1"),
-        (answers.min_norm_transpose, "Xᵀy is one gradient step's direction, not the solution: use the "
-                                     "pseudo-inverse X⁺ (or an SVD)"),
-    ]:
-        mine = wrong(*args)
-        if torch.as_tensor(got).shape == mine.shape and torch.allclose(torch.as_tensor(got, dtype=mine.dtype), mine):
-            return why
     if not torch.isfinite(torch.as_tensor(got)).all() or torch.as_tensor(got).abs().max() > 1e6:
         return ("the result blows up: an inverse of XᵀX or XXᵀ, one of which is singular here; the "
                 "pseudo-inverse (torch.linalg.pinv, or an SVD keeping only the non-zero singular values) "
@@ -122,7 +104,13 @@ q2 = write_function(
     hint_text=("Of all w minimizing ‖Xw − y‖², the one of smallest ‖w‖ is X⁺y. With the SVD X = U S Vᵀ, "
                "X⁺ = V S⁺ Uᵀ where S⁺ inverts the non-zero singular values and keeps zeros at zero."),
     right_answer=answers.min_norm_solution,
-    wrong_answers=[answers.min_norm_ridge, answers.min_norm_wide_formula, answers.min_norm_transpose],
+    mistakes=[
+        (answers.min_norm_ridge, "that is ridge regression with λ = 1: the minimum-norm solution is the "
+                                 "limit λ → 0, not λ = 1"),
+        (answers.min_norm_transpose, "Xᵀy is one gradient step's direction, not the solution: use the "
+                                     "pseudo-inverse X⁺ (or an SVD)"),
+    ],
+    wrong_answers=[answers.min_norm_wide_formula],
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -42,17 +42,6 @@ def _q1_diagnose(got, expected, args):
     got = torch.as_tensor(got).detach()
     if got.min() < 0 or got.max() > 1:
         return "some pixels left [0, 1]: clip the attacked image to valid pixels"
-    for wrong, why in [
-        (answers.fgsm_descends, "that steps down the loss, making the model more sure of the right "
-                                "answer: an attack steps up, x + ε·sign(∇ₓ loss)"),
-        (answers.fgsm_raw_gradient, "FGSM steps along the gradient's sign, so every pixel moves by the "
-                                    "full ε; ε times the gradient itself moves them far less"),
-        (answers.fgsm_predicted_label, "the loss is the cross-entropy with the true labels y, not "
-                                       "with the model's predictions"),
-    ]:
-        mine = wrong(*args)
-        if got.shape == mine.shape and torch.allclose(got.to(mine.dtype), mine):
-            return why
     return None
 
 
@@ -63,8 +52,15 @@ q1 = write_function(
                "gradient with torch.autograd.grad, step x + eps * grad.sign(), clamp to [0, 1] and "
                "detach."),
     right_answer=answers.fgsm,
-    wrong_answers=[answers.fgsm_no_clip, answers.fgsm_descends, answers.fgsm_raw_gradient,
-                   answers.fgsm_predicted_label],
+    mistakes=[
+        (answers.fgsm_descends, "that steps down the loss, making the model more sure of the right "
+                                "answer: an attack steps up, x + ε·sign(∇ₓ loss)"),
+        (answers.fgsm_raw_gradient, "FGSM steps along the gradient's sign, so every pixel moves by the "
+                                    "full ε; ε times the gradient itself moves them far less"),
+        (answers.fgsm_predicted_label, "the loss is the cross-entropy with the true labels y, not "
+                                       "with the model's predictions"),
+    ],
+    wrong_answers=[answers.fgsm_no_clip],
 )
 
 
@@ -95,9 +91,6 @@ def _q2_diagnose(got, expected, args):
         return "some pixels are more than ε away from x: clip the difference x_adv − x to [−ε, ε]"
     if got.min() < 0 or got.max() > 1:
         return "some pixels left [0, 1]: after the ball, clip to valid pixels too"
-    if torch.allclose(got.to(x.dtype), answers.project_scales(*args)):
-        return ("a point already inside the ball must stay where it is: clip each pixel's "
-                "difference, do not rescale δ")
     return None
 
 
@@ -108,8 +101,9 @@ q2 = write_function(
                "clip to [0, 1]. Both boxes are aligned with the axes, so clipping one after the "
                "other gives the nearest point of their intersection."),
     right_answer=answers.project,
-    wrong_answers=[answers.project_ball_only, answers.project_clamps_image, answers.project_box_only,
-                   answers.project_scales],
+    mistakes=[(answers.project_scales, "a point already inside the ball must stay where it is: clip each "
+                                       "pixel's difference, do not rescale δ")],
+    wrong_answers=[answers.project_ball_only, answers.project_clamps_image, answers.project_box_only],
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -6,16 +6,7 @@
 from __future__ import annotations
 
 from . import l3_22_answers as answers
-from .kinds import choices, number, same_as, write_function
-
-
-def _explain(mistakes):
-    def diagnose(got, expected, args):
-        for wrong, why in mistakes:
-            if same_as(got, wrong, args):
-                return why
-        return None
-    return diagnose
+from .kinds import choices, number, write_function
 
 
 # ---------------------------------------------------------------------------------------------
@@ -52,7 +43,7 @@ def _clip_reference(image_features, text_features, logit_scale):
 q1 = write_function(
     "clip_loss(image_features, text_features, logit_scale)", _clip_reference, _q1_cases,
     rtol=1e-7, atol=1e-9, name="Q1 · the CLIP loss",
-    diagnose=_explain([
+    mistakes=[
         (answers.clip_loss_one_way, "that is only the image → text half; average it with the "
                                     "text → image half, the cross-entropy over the columns"),
         (answers.clip_loss_unnormalized, "compare directions, not lengths: normalize both batches "
@@ -60,12 +51,10 @@ q1 = write_function(
         (answers.clip_loss_scale_not_exp, "logit_scale is the log of the scale, as CLIP stores it: "
                                           "multiply by its exponential"),
         (answers.clip_loss_summed, "CLIP averages the two directions: divide their sum by 2"),
-    ]),
+    ],
     hint_text=("Normalize both (N, D) batches, logits = exp(logit_scale) · image @ text.T, then the "
                "mean of F.cross_entropy(logits, arange(N)) and F.cross_entropy(logits.T, arange(N))."),
     right_answer=answers.clip_loss,
-    wrong_answers=[answers.clip_loss_one_way, answers.clip_loss_unnormalized,
-                   answers.clip_loss_scale_not_exp, answers.clip_loss_summed],
 )
 
 
@@ -102,7 +91,7 @@ def _zero_shot_reference(image_features, prompt_features, logit_scale):
 q2 = write_function(
     "zero_shot_probs(image_features, prompt_features, logit_scale)", _zero_shot_reference, _q2_cases,
     rtol=1e-7, atol=1e-10, name="Q2 · the zero-shot classifier",
-    diagnose=_explain([
+    mistakes=[
         (answers.zero_shot_probs_no_renormalize,
          "the mean of unit vectors is shorter than 1 (more so when the prompts disagree): normalize "
          "it again, or classes with tighter prompts get larger logits"),
@@ -112,12 +101,10 @@ q2 = write_function(
                                             "one image's distribution over the classes"),
         (answers.zero_shot_probs_no_scale, "multiply the cosine similarities by the learned scale "
                                            "exp(logit_scale) before the softmax"),
-    ]),
+    ],
     hint_text=("Normalize the prompts (last dim), average over dim 1, normalize again: one unit "
                "vector per class, (C, D). Then softmax(exp(logit_scale) · unit images @ classes.T, dim=1)."),
     right_answer=answers.zero_shot_probs,
-    wrong_answers=[answers.zero_shot_probs_no_renormalize, answers.zero_shot_probs_raw_mean,
-                   answers.zero_shot_probs_wrong_dim, answers.zero_shot_probs_no_scale],
 )
 
 # ---------------------------------------------------------------------------------------------

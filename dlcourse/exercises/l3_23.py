@@ -36,10 +36,13 @@ def _seasonal_naive_reference(series, period, horizon):
     return torch.stack(steps, dim=-1)
 
 
-def _q1_diagnose(got, expected, args):
-    import torch
-    got = torch.as_tensor(got)
-    for wrong, why in [
+q1 = write_function(
+    "seasonal_naive(series, period, horizon)", _seasonal_naive_reference, _q1_cases, rtol=0, atol=0,
+    name="Q1 · seasonal naive",
+    hint_text=("Take the last season, last = series[..., -period:]; forecast step h (from 0) is "
+               "last[..., h % period]. A list of indices picks them all at once."),
+    right_answer=answers.seasonal_naive,
+    mistakes=[
         (answers.seasonal_naive_last_value,
          "that repeats the last value (the naive forecast): repeat the last *season* instead"),
         (answers.seasonal_naive_first_season,
@@ -51,21 +54,7 @@ def _q1_diagnose(got, expected, args):
         (answers.seasonal_naive_off_by_one,
          "off by one: the first forecast step copies the value exactly one period before it, "
          "series[..., -period]"),
-    ]:
-        mine = wrong(*args)
-        if mine.shape == got.shape and torch.allclose(got.to(mine.dtype), mine):
-            return why
-    return None
-
-
-q1 = write_function(
-    "seasonal_naive(series, period, horizon)", _seasonal_naive_reference, _q1_cases, rtol=0, atol=0,
-    diagnose=_q1_diagnose, name="Q1 · seasonal naive",
-    hint_text=("Take the last season, last = series[..., -period:]; forecast step h (from 0) is "
-               "last[..., h % period]. A list of indices picks them all at once."),
-    right_answer=answers.seasonal_naive,
-    wrong_answers=[answers.seasonal_naive_last_value, answers.seasonal_naive_first_season,
-                   answers.seasonal_naive_no_wrap, answers.seasonal_naive_off_by_one],
+    ],
 )
 
 # ---------------------------------------------------------------------------------------------
